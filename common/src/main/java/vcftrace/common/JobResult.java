@@ -1,0 +1,69 @@
+package vcftrace.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The result event of one job, keyed by job id on the results topic. Schema version 1; add fields,
+ * never rename one.
+ *
+ * @param counts what bcftools and the stores reported ({@link Counts})
+ * @param stepMillis wall time of each step, by span name, in milliseconds (insertion ordered)
+ * @param traceId the job's trace: open it in Jaeger by this id
+ * @param attempts how many times the job was tried (retries of transient failures included)
+ * @param errorType set when FAILED ({@link ErrorType} name)
+ */
+public record JobResult(
+    int schemaVersion,
+    String jobId,
+    String batchId,
+    JobStatus status,
+    String input,
+    String region,
+    int shardIndex,
+    int shardCount,
+    Counts counts,
+    Map<String, Long> stepMillis,
+    long durationMillis,
+    String traceId,
+    String workerId,
+    int attempts,
+    String errorType,
+    String errorMessage,
+    Instant finishedAt) {
+
+  public static final int SCHEMA_VERSION = 1;
+
+  /**
+   * Counts of one job. {@code records..multiallelicSites} come from {@code bcftools stats} on the input
+   * (or its region); {@code normalisedRecords} after {@code bcftools norm -m-any}; the rest is what
+   * each store wrote.
+   */
+  public record Counts(
+      long samples,
+      long records,
+      long snps,
+      long indels,
+      long multiallelicSites,
+      long normalisedRecords,
+      long lanceRows,
+      long kuzuSampleNodes,
+      long kuzuVariantNodes,
+      long kuzuRelationships) {
+    public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  public byte[] toJson() {
+    try {
+      return Json.MAPPER.writeValueAsBytes(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static JobResult parse(byte[] json) throws IOException {
+    return Json.MAPPER.readValue(json, JobResult.class);
+  }
+}

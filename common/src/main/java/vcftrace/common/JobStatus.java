@@ -1,0 +1,6 @@
+package vcftrace.common;
+
+public enum JobStatus {
+  SUCCEEDED,
+  FAILED
+}
