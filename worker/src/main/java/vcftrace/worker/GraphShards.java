@@ -1,0 +1,102 @@
+package vcftrace.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vcftrace.worker.store.KuzuShard;
+
+/**
+ * Partition-owned Kuzu shards, as Kafka Streams owns its state stores: the graph of partition N lives
+ * in {@code <KUZU_DIR>/partition-N.kuzu}, written only by the worker that owns partition N of the jobs
+ * topic. Kuzu allows one read-write process per file; a consumer group gives each partition one owner,
+ * so N workers never contend for a file lock. A shard opens when first used after assignment and closes
+ * on revocation, before the partition moves on.
+ *
+ * <p>All methods run on the worker's poll thread (the rebalance callbacks run inside {@code poll}), so
+ * a shard is never closed in the middle of a job and needs no lock.
+ */
+public final class GraphShards implements ConsumerRebalanceListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GraphShards.class);
+
+  private final Path dir;
+  private final String topic;
+  private final long bufferPoolBytes;
+  private final Map<Integer, KuzuShard> open = new HashMap<>();
+
+  public GraphShards(Path dir, String topic, long bufferPoolBytes) {
+    this.dir = requireNonNull(dir, "dir");
+    this.topic = requireNonNull(topic, "topic");
+    this.bufferPoolBytes = bufferPoolBytes;
+  }
+
+  public static Path shardFile(Path dir, int partition) {
+    return dir.resolve("partition-" + partition + ".kuzu");
+  }
+
+  /** The shard of {@code partition}, opened on first use. */
+  public KuzuShard shard(int partition) {
+    return open.computeIfAbsent(partition, p -> {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      log.info("opening graph shard {}", shardFile(dir, p));
+      return KuzuShard.open(shardFile(dir, p), bufferPoolBytes);
+    });
+  }
+
+  public int openShards() {
+    return open.size();
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    log.info("assigned {}", partitions);
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    log.info("revoked {}", partitions);
+    closeShards(partitions);
+  }
+
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    log.warn("lost {}", partitions);
+    closeShards(partitions);
+  }
+
+  private void closeShards(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      if (!tp.topic().equals(topic)) continue;
+      KuzuShard s = open.remove(tp.partition());
+      if (s != null) closeQuietly(tp.partition(), s);
+    }
+  }
+
+  @Override
+  public void close() {
+    open.forEach(this::closeQuietly);
+    open.clear();
+  }
+
+  private void closeQuietly(int partition, KuzuShard s) {
+    try {
+      s.close();
+      log.info("closed graph shard {}", shardFile(dir, partition));
+    } catch (RuntimeException e) {
+      log.warn("closing graph shard {} failed: {}", partition, e.toString());
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package vcftrace.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vcftrace.common.JobResult;
+import vcftrace.common.JobStatus;
+
+/**
+ * The poll loop: one job at a time per worker (a job already uses the machine's cores through
+ * bcftools; more throughput comes from more workers), committed only after its result is durable.
+ *
+ * <p>Records are iterated through the consumer wrapped by {@code KafkaTelemetry}, which makes the
+ * {@code process vcf.jobs} span current while the loop body runs. Its parent is the producer's send
+ * span (the trace continues, as the instrumentation does it); a span link to the same send span is
+ * added too, for backends that follow links rather than parents.
+ */
+public final class Worker implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final JobRunner runner;
+  private final TextMapPropagator propagator;
+  private final String jobsTopic;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicLong committed = new AtomicLong();
+  private volatile boolean running = true;
+
+  public Worker(Consumer<byte[], byte[]> consumer, JobRunner runner, TextMapPropagator propagator, String jobsTopic) {
+    this.consumer = requireNonNull(consumer, "consumer");
+    this.runner = requireNonNull(runner, "runner");
+    this.propagator = requireNonNull(propagator, "propagator");
+    this.jobsTopic = requireNonNull(jobsTopic, "jobsTopic");
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+        for (ConsumerRecord<byte[], byte[]> rec : records) {
+          if (!running) {
+            // Not started: hand it back. The next owner of the partition starts from our last commit.
+            break;
+          }
+          process(rec);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stopped.countDown();
+    }
+  }
+
+  private void process(ConsumerRecord<byte[], byte[]> rec) throws InterruptedException {
+    Span processSpan = Span.current();
+    SpanContext sent = Span.fromContext(propagator.extract(Context.root(), rec, HEADERS)).getSpanContext();
+    if (sent.isValid()) processSpan.addLink(sent);
+    JobResult result;
+    try {
+      result = runner.handle(rec);
+    } catch (ExecutionException | RuntimeException e) {
+      // The result or dead letter could not be written: nothing is committed, so the job is read
+      // again (by us after the seek, or by the partition's next owner).
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      log.error("cannot publish the outcome of {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), cause.toString());
+      processSpan.setStatus(StatusCode.ERROR, "result not published");
+      consumer.seek(new TopicPartition(rec.topic(), rec.partition()), rec.offset());
+      return;
+    }
+    if (result.status() == JobStatus.FAILED) processSpan.setStatus(StatusCode.ERROR, result.errorType());
+    commit(rec);
+  }
+
+  private void commit(ConsumerRecord<byte[], byte[]> rec) {
+    TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+    try {
+      consumer.commitSync(Map.of(tp, new OffsetAndMetadata(rec.offset() + 1)));
+      committed.incrementAndGet();
+    } catch (RebalanceInProgressException | CommitFailedException | RetriableException e) {
+      // The partition moved on while the job ran, or the broker is away. The job is read again (by
+      // the partition's next owner, or by us after a restart), and the stores' per-job replace makes
+      // the second run leave the same rows: at-least-once delivery, exactly-once outcome.
+      log.warn("commit of {}@{} failed ({}); the job will be processed again", tp, rec.offset(), e.toString());
+    }
+  }
+
+  /** Asks the loop to stop after the job in flight; returns whether it stopped within the timeout. */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    running = false;
+    return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public long committedJobs() {
+    return committed.get();
+  }
+
+  public String topic() {
+    return jobsTopic;
+  }
+
+  private static final TextMapGetter<ConsumerRecord<byte[], byte[]>> HEADERS =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(ConsumerRecord<byte[], byte[]> carrier) {
+          List<String> keys = new ArrayList<>();
+          for (Header h : carrier.headers()) keys.add(h.key());
+          return keys;
+        }
+
+        @Override
+        public String get(ConsumerRecord<byte[], byte[]> carrier, String key) {
+          Header h = carrier == null ? null : carrier.headers().lastHeader(key);
+          return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        }
+      };
+}

@@ -1,0 +1,162 @@
+package vcftrace.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.opentelemetry.instrumentation.kafkaclients.v2_6.KafkaTelemetry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import vcftrace.common.MetricsServer;
+import vcftrace.common.Telemetry;
+import vcftrace.common.WorkerConfig;
+import vcftrace.worker.step.Bcftools;
+import vcftrace.worker.step.ExtractStep;
+import vcftrace.worker.step.KuzuWriteStep;
+import vcftrace.worker.step.LanceWriteStep;
+import vcftrace.worker.step.NormaliseStep;
+import vcftrace.worker.step.StatsStep;
+import vcftrace.worker.step.ValidateStep;
+import vcftrace.worker.store.LanceVariantStore;
+
+/**
+ * One worker, wired: Kafka clients wrapped by {@code KafkaTelemetry}, the stores, the steps, the
+ * metrics endpoint. Everything is created here with {@code new}; {@link #close} closes it in reverse
+ * order. {@link WorkerMain} runs one per process; tests may run one on a thread.
+ */
+public final class WorkerApp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);
+
+  private final WorkerConfig config;
+  private final Worker worker;
+  private final MetricsServer metrics;
+  private final Deque<AutoCloseable> resources;
+
+  private WorkerApp(WorkerConfig config, Worker worker, MetricsServer metrics, Deque<AutoCloseable> resources) {
+    this.config = config;
+    this.worker = worker;
+    this.metrics = metrics;
+    this.resources = resources;
+  }
+
+  /** Creates the topics if missing, the clients and the stores, and subscribes. */
+  public static WorkerApp create(WorkerConfig cfg, Telemetry telemetry) throws Exception {
+    requireNonNull(cfg, "cfg");
+    Deque<AutoCloseable> resources = new ArrayDeque<>();
+    try {
+      MetricsServer metrics = push(resources, MetricsServer.start(cfg.metricsPort(), "vcf-worker"));
+      try (Admin admin = Admin.create(cfg.kafka())) {
+        cfg.topics().ensureExist(admin);
+      }
+      KafkaTelemetry kafkaTelemetry = KafkaTelemetry.create(telemetry.openTelemetry());
+      WorkerMetrics workerMetrics = new WorkerMetrics();
+      workerMetrics.bindTo(metrics.registry());
+      KafkaConsumer<byte[], byte[]> rawConsumer = new KafkaConsumer<>(consumerProps(cfg));
+      Consumer<byte[], byte[]> consumer = push(resources, kafkaTelemetry.wrap(rawConsumer));
+      KafkaClientMetrics consumerMetrics = push(resources, new KafkaClientMetrics(rawConsumer));
+      consumerMetrics.bindTo(metrics.registry());
+      Producer<byte[], byte[]> producer = push(resources, kafkaTelemetry.wrap(new KafkaProducer<>(producerProps(cfg))));
+      GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes()));
+      LanceVariantStore lance = push(resources, new LanceVariantStore(cfg.lanceDb()));
+      Bcftools bcftools = new Bcftools(cfg.bcftools(), cfg.bcftoolsTimeout());
+      JobRunner runner = new JobRunner(cfg, telemetry.tracer(), producer,
+          List.of(new ValidateStep(bcftools), new StatsStep(bcftools), new NormaliseStep(bcftools),
+              new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(shards::shard)),
+          workerMetrics);
+      consumer.subscribe(List.of(cfg.topics().jobs()), shards);
+      Worker worker = new Worker(consumer, runner,
+          telemetry.openTelemetry().getPropagators().getTextMapPropagator(), cfg.topics().jobs());
+      log.info("worker {} (instance {}) consuming {} as group {}; metrics on port {}", cfg.workerId(),
+          telemetry.instanceId(), cfg.topics().jobs(), cfg.consumerGroup(), metrics.port());
+      return new WorkerApp(cfg, worker, metrics, resources);
+    } catch (Exception | Error e) {
+      closeAll(resources);
+      throw e;
+    }
+  }
+
+  /** Processes jobs until {@link #stop}. */
+  public void run() {
+    worker.run();
+    log.info("worker {} stopped after {} committed jobs", config.workerId(), worker.committedJobs());
+  }
+
+  /** Stops polling; the job in flight finishes and commits. Returns whether that took less than the timeout. */
+  public boolean stop(Duration timeout) throws InterruptedException {
+    return worker.stop(timeout);
+  }
+
+  public int metricsPort() {
+    return metrics.port();
+  }
+
+  public String scrape() {
+    return metrics.registry().scrape();
+  }
+
+  @Override
+  public void close() {
+    closeAll(resources);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> resources) {
+    while (!resources.isEmpty()) {
+      AutoCloseable r = resources.pop();
+      try {
+        r.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", r.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+  private static <T extends AutoCloseable> T push(Deque<AutoCloseable> resources, T r) {
+    resources.push(r);
+    return r;
+  }
+
+  static Properties consumerProps(WorkerConfig cfg) {
+    Properties p = new Properties();
+    p.putAll(cfg.kafka());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.consumerGroup());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, cfg.workerId());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    // Offsets are committed by hand, after the job's result is acknowledged.
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // A job runs for seconds to minutes: fetch one at a time, so jobs not started stay with the
+    // partition for whichever worker is free, and allow a long gap between polls.
+    p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(cfg.maxPollInterval().toMillis()));
+    // Incremental rebalancing: a worker joining or leaving moves only the partitions it must.
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    return p;
+  }
+
+  static Properties producerProps(WorkerConfig cfg) {
+    Properties p = new Properties();
+    p.putAll(cfg.kafka());
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, cfg.workerId() + "-results");
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    return p;
+  }
+}

@@ -1,0 +1,38 @@
+package vcftrace.worker.step;
+
+import io.opentelemetry.api.trace.Span;
+import vcftrace.common.Attrs;
+import vcftrace.common.ErrorType;
+import vcftrace.worker.store.LanceVariantStore;
+
+/** {@code lancedb.write}: replaces the job's rows in the {@code variants} table in one bulk append. */
+public final class LanceWriteStep implements Step {
+  public static final String ROWS = "lanceRows";
+
+  private final LanceVariantStore store;
+
+  public LanceWriteStep(LanceVariantStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public String spanName() {
+    return "lancedb.write";
+  }
+
+  @Override
+  public void run(JobContext job) throws StepException {
+    Span span = Span.current();
+    span.setAttribute(Attrs.DB_SYSTEM, "lancedb");
+    span.setAttribute(Attrs.DB_OPERATION, "replace_job");
+    span.setAttribute(Attrs.DB_TABLE, LanceVariantStore.TABLE);
+    long rows;
+    try {
+      rows = store.replaceJob(job.request().jobId(), job.request().batchId(), job.samples().size(), job.variantsTsv());
+    } catch (RuntimeException | java.io.IOException e) {
+      throw new StepException(ErrorType.LANCE_WRITE, "LanceDB write failed: " + e.getMessage(), e);
+    }
+    span.setAttribute(Attrs.DB_ROWS_WRITTEN, rows);
+    job.count(ROWS, rows);
+  }
+}
