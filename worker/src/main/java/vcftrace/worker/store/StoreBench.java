@@ -1,0 +1,124 @@
+package vcftrace.worker.store;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Throughput check for the two stores (not a test: it takes tens of seconds and its figures depend
+ * on the machine). Generates a single-sample TSV of N rows and writes it through each store,
+ * printing wall-clock rows/s and the process CPU seconds used (CPU time is the fairer figure on a
+ * shared, loaded host; Kuzu and Lance use native threads, which the process CPU time includes).
+ *
+ * <pre>
+ * java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx1g -cp ... vcftrace.worker.store.StoreBench [rows] [workDir]
+ * </pre>
+ */
+public final class StoreBench {
+
+  public static final long DEFAULT_ROWS = 1_000_000;
+
+  private StoreBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long rows = args.length > 0 ? Long.parseLong(args[0]) : DEFAULT_ROWS;
+    Path work =
+        args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("vcftrace-store-bench");
+    Files.createDirectories(work);
+    Path tsv = work.resolve("variants.tsv");
+    Path tsv2 = work.resolve("variants-2.tsv");
+    generate(tsv, rows, 0);
+    generate(tsv2, rows, rows / 2); // second job: half its variants already exist
+    System.out.printf(
+        Locale.ROOT,
+        "rows=%d  cpus=%d  maxHeap=%dMiB  input=%.1f MiB  load=%.2f%n",
+        rows,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20,
+        Files.size(tsv) / 1048576.0,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+
+    Path lanceDb = work.resolve("lancedb");
+    try (LanceVariantStore lance = new LanceVariantStore(lanceDb)) {
+      measure("lance  job1 first write     ", rows, () -> lance.replaceJob("job1", "b1", 1, tsv));
+      measure("lance  job1 replace (same)  ", rows, () -> lance.replaceJob("job1", "b1", 1, tsv));
+      measure("lance  job2 first write     ", rows, () -> lance.replaceJob("job2", "b1", 1, tsv2));
+    }
+    System.out.printf(Locale.ROOT, "lance  total rows in table: %d%n", LanceVariantStore.countRows(lanceDb, null));
+
+    Path scratch = work.resolve("scratch");
+    List<String> samples = List.of("SAMPLE1");
+    try (KuzuShard shard =
+        KuzuShard.open(work.resolve("graph/partition-0.kuzu"), KuzuShard.DEFAULT_BUFFER_POOL_BYTES)) {
+      measure("kuzu   job1 first write     ", rows, () -> shard.replaceJob("job1", samples, tsv, scratch).relationships());
+      System.out.println("         phases ms: " + shard.lastPhaseMillis());
+      measure("kuzu   job1 replay (same)   ", rows, () -> shard.replaceJob("job1", samples, tsv, scratch).relationships());
+      System.out.println("         phases ms: " + shard.lastPhaseMillis());
+      measure("kuzu   job2 (50% known vars)", rows, () -> shard.replaceJob("job2", samples, tsv2, scratch).relationships());
+      System.out.println("         phases ms: " + shard.lastPhaseMillis());
+    }
+    try (KuzuGraphReader reader = KuzuGraphReader.open(work.resolve("graph"))) {
+      System.out.println("kuzu   totals: " + reader.totals());
+    }
+    if (args.length <= 1) {
+      deleteRecursively(work);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Action {
+    long run() throws Exception;
+  }
+
+  private static void measure(String label, long rows, Action action) throws Exception {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    long result = action.run();
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "%s %9d rows in %6.2f s = %9.0f rows/s   cpu %6.2f s (%7.0f rows per cpu-s)   result=%d%n",
+        label, rows, seconds, rows / seconds, cpu, rows / cpu, result);
+  }
+
+  /** Single-sample records on chr1..chr4, one every 3 bp, ~1/3 hom-alt. */
+  static void generate(Path file, long rows, long offset) throws IOException {
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      StringBuilder line = new StringBuilder(96);
+      long perChrom = Math.max(1, rows / 4 + 1);
+      for (long n = 0; n < rows; n++) {
+        long i = n + offset;
+        line.setLength(0);
+        line.append("chr").append(1 + i / perChrom).append('\t')
+            .append(1000 + (i % perChrom) * 3).append('\t')
+            .append("ACGT".charAt((int) (i & 3))).append('\t')
+            .append("CGTA".charAt((int) (i & 3))).append('\t');
+        if (i % 10 == 0) {
+          line.append('.');
+        } else {
+          line.append(20 + (i % 80)).append(".5");
+        }
+        line.append('\t').append(i % 7 == 0 ? "LowQual" : "PASS").append('\t')
+            .append(i % 3 == 0 ? "1/1" : "0/1").append('\n');
+        w.append(line);
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
