@@ -85,7 +85,7 @@ public final class PublishCommand implements Callable<Integer> {
         Admin admin = Admin.create(KafkaSettings.clientProperties(env))) {
       topics.ensureExist(admin);
       KafkaTelemetry kafkaTelemetry = KafkaTelemetry.create(telemetry.openTelemetry());
-      Counter published = Counter.builder("vcf.jobs.published").description("jobs published").baseUnit("jobs")
+      Counter published = Counter.builder("vcf.jobs.published").description("jobs published")
           .register(metrics.registry());
       ResultFollower follower = await
           ? new ResultFollower(ProducerClients.reader(env, "vcf-producer-wait"), topics.results()) : null;

@@ -63,6 +63,7 @@ final class ResultFollower implements AutoCloseable {
     private final PrintStream out;
     private final int total;
     private final boolean enabled;
+    private String last = "";
 
     Progress(PrintStream out, int total, boolean enabled) {
       this.out = out;
@@ -76,13 +77,16 @@ final class ResultFollower implements AutoCloseable {
       long done = results.size() - failed;
       int width = 30;
       int filled = total == 0 ? width : (int) (width * results.size() / total);
-      out.printf("\r[%s%s] done %d  failed %d  remaining %d ", "#".repeat(filled), ".".repeat(width - filled),
-          done, failed, total - results.size());
+      String line = String.format("[%s%s] done %d  failed %d  remaining %d", "#".repeat(filled),
+          ".".repeat(width - filled), done, failed, total - results.size());
+      if (line.equals(last)) return; // redraw on change only, so a log file gets one line per change
+      last = line;
+      out.print(System.console() != null ? "\r" + line + " " : line + "\n");
       out.flush();
     }
 
     void done() {
-      if (enabled) out.println();
+      if (enabled && System.console() != null) out.println();
     }
   }
 }
