@@ -1,0 +1,164 @@
+package vcftrace.devkit.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.io.TempDir;
+import vcftrace.common.JobResult;
+import vcftrace.common.JobStatus;
+import vcftrace.devkit.gen.VcfGenerator;
+import vcftrace.devkit.otlp.OtlpReceiver;
+import vcftrace.devkit.otlp.ReceivedSpan;
+import vcftrace.worker.store.KuzuGraphReader;
+import vcftrace.worker.store.LanceVariantStore;
+
+/**
+ * The end-to-end contract, run against whichever Kafka a subclass provides: three VCFs (one
+ * multi-sample with multiallelic sites, one single-sample, one malformed) published by the real
+ * producer command, processed by two workers with real bcftools, LanceDB and Kuzu, spans received
+ * over OTLP gRPC.
+ */
+abstract class PipelineContract {
+  static final List<String> WORKER_STEPS = List.of("tool.bcftools.validate", "tool.bcftools.stats",
+      "tool.bcftools.norm", "tool.bcftools.query", "lancedb.write", "kuzu.write");
+
+  @TempDir Path tmp;
+
+  abstract String bootstrapServers();
+
+  void runContract() throws Exception {
+    try (TestPipeline pipeline = new TestPipeline(bootstrapServers(), tmp)) {
+      Path input = pipeline.input;
+      Path data = pipeline.data;
+      OtlpReceiver receiver = pipeline.receiver;
+      Path trio = input.resolve("trio.vcf.gz");
+      VcfGenerator.write(VcfGenerator.Spec.builder().variants(3000).samples(3).multiallelicFraction(0.08).seed(7)
+          .bgzip(true).build(), trio);
+      Path single = input.resolve("single.vcf");
+      VcfGenerator.write(VcfGenerator.Spec.builder().variants(1500).samples(1).seed(11).bgzip(false).build(), single);
+      Path malformed = VcfGenerator.malformed(input);
+
+      pipeline.startWorker("worker-a");
+      pipeline.startWorker("worker-b");
+      int exit = pipeline.publish("--wait", "--timeout", "PT5M", input.toString());
+      String printed = pipeline.lastOutput;
+      assertEquals(1, exit, "one job failed, so publish --wait exits 1:\n" + printed);
+
+      Map<String, JobResult> results = pipeline.results();
+      assertEquals(3, results.size(), "one result per job: " + results.keySet());
+      Map<String, JobResult> byFile = results.values().stream()
+          .collect(Collectors.toMap(r -> Path.of(r.input()).getFileName().toString(), r -> r));
+      pipeline.stopWorkers(); // closes the Kuzu shards, so the reader below may open them
+
+      // --- the good jobs: counts equal what bcftools says about the normalised file ---
+      long totalRels = 0;
+      for (Path file : List.of(trio, single)) {
+        JobResult r = byFile.get(file.getFileName().toString());
+        assertNotNull(r, "result for " + file);
+        assertEquals(JobStatus.SUCCEEDED, r.status(), () -> r.errorType() + " " + r.errorMessage());
+        BcftoolsTruth truth = BcftoolsTruth.of(file);
+        assertEquals(truth.normalisedRecords(), r.counts().normalisedRecords(), "normalised records " + file);
+        assertEquals(truth.normalisedRecords(), r.counts().lanceRows(), "lance rows " + file);
+        assertEquals(truth.normalisedRecords(),
+            LanceVariantStore.countRows(data.resolve("lancedb"), "job_id = '" + r.jobId() + "'"), "rows in Lance " + file);
+        assertEquals(truth.distinctVariants(), r.counts().kuzuVariantNodes(), "variant nodes " + file);
+        assertEquals(truth.samples().size(), r.counts().kuzuSampleNodes(), "sample nodes " + file);
+        assertEquals(truth.nonRefGenotypes(), r.counts().kuzuRelationships(), "relationships " + file);
+        totalRels += truth.nonRefGenotypes();
+        assertTrue(r.stepMillis().keySet().containsAll(WORKER_STEPS), "per-step durations: " + r.stepMillis());
+        assertTrue(printed.contains(r.jobId() + "  " + r.traceId()), "publish printed job id and trace id");
+        assertSpans(receiver, r, file);
+      }
+      JobResult trioResult = byFile.get("trio.vcf.gz");
+      assertTrue(trioResult.counts().multiallelicSites() > 0, "trio has multiallelic sites");
+      assertTrue(trioResult.counts().normalisedRecords() > trioResult.counts().records(), "norm -m-any split them");
+      try (KuzuGraphReader graph = KuzuGraphReader.open(data.resolve("kuzu"))) {
+        assertEquals(totalRels, graph.totals().relationships(), "relationships across all shards");
+      }
+
+      // --- the malformed job: FAILED with the line, ERROR trace, nothing stored ---
+      JobResult bad = byFile.get(malformed.getFileName().toString());
+      assertEquals(JobStatus.FAILED, bad.status());
+      assertEquals("INVALID_VCF", bad.errorType());
+      assertTrue(bad.errorMessage().contains("line " + VcfGenerator.MALFORMED_LINE), bad.errorMessage());
+      List<ReceivedSpan> badTrace = receiver.awaitSpans(
+          s -> s.stream().anyMatch(x -> x.traceId().equals(bad.traceId()) && x.name().equals("vcf.job")),
+          Duration.ofSeconds(30));
+      ReceivedSpan badJob = only(receiver.spans(bad.traceId()), "vcf.job");
+      assertEquals("ERROR", badJob.statusCode());
+      assertEquals("INVALID_VCF", badJob.attribute("error.type"));
+      assertTrue(badJob.events().stream().anyMatch(e -> e.name().equals("exception")), "exception recorded");
+      assertEquals("ERROR", only(receiver.spans(bad.traceId()), "tool.bcftools.validate").statusCode());
+      assertTrue(receiver.spans(bad.traceId()).stream().noneMatch(s -> s.name().equals("lancedb.write")));
+      assertEquals(0, LanceVariantStore.countRows(data.resolve("lancedb"), "job_id = '" + bad.jobId() + "'"));
+      assertFalse(badTrace.isEmpty());
+    }
+  }
+
+  /** One trace per job, from the producer's root span to every worker step, each with the right parent. */
+  private static void assertSpans(OtlpReceiver receiver, JobResult r, Path file) {
+    List<ReceivedSpan> trace = receiver.awaitSpans(
+        all -> all.stream().filter(s -> s.traceId().equals(r.traceId())).map(ReceivedSpan::name).collect(Collectors.toSet())
+            .containsAll(List.of("job.publish", "send vcf.jobs", "process vcf.jobs", "vcf.job", "kuzu.write", "send vcf.results")),
+        Duration.ofSeconds(30));
+    trace = receiver.spans(r.traceId());
+    ReceivedSpan publish = only(trace, "job.publish");
+    ReceivedSpan send = only(trace, "send vcf.jobs");
+    ReceivedSpan process = only(trace, "process vcf.jobs");
+    ReceivedSpan job = only(trace, "vcf.job");
+    assertTrue(publish.isRoot(), "job.publish is the root");
+    assertEquals("vcf-producer", publish.serviceName());
+    assertEquals(r.jobId(), publish.attribute("job.id"));
+    assertEquals(r.batchId(), publish.attribute("batch.id"));
+    assertEquals(file.toString(), publish.attribute("file.path"));
+    assertEquals(file.toFile().length(), ((Number) publish.attribute("file.size_bytes")).longValue());
+    assertEquals(publish.spanId(), send.parentSpanId(), "send is a child of job.publish");
+    assertEquals("PRODUCER", send.kind());
+    assertEquals(send.spanId(), process.parentSpanId(), "process continues the producer's send span");
+    assertEquals("CONSUMER", process.kind());
+    assertEquals("vcf-worker", process.serviceName());
+    assertTrue(process.links().stream().anyMatch(l -> l.spanId().equals(send.spanId())), "process links to send");
+    assertEquals(process.spanId(), job.parentSpanId(), "job span under process");
+    assertEquals(r.jobId(), job.attribute("job.id"));
+    assertEquals(r.workerId(), job.attribute("worker.id"));
+    for (String step : WORKER_STEPS) {
+      ReceivedSpan s = only(trace, step);
+      assertEquals(job.spanId(), s.parentSpanId(), step + " is a child of vcf.job");
+      assertEquals("UNSET", s.statusCode(), step);
+    }
+    ReceivedSpan validate = only(trace, "tool.bcftools.validate");
+    assertEquals("bcftools", validate.attribute("tool.name"));
+    assertEquals("ok", validate.attribute("tool.status"));
+    assertEquals(0L, validate.attribute("process.exit.code"));
+    assertEquals(file.toString(), validate.attribute("file.path"));
+    assertEquals(file.toFile().length(), ((Number) validate.attribute("file.size_bytes")).longValue());
+    ReceivedSpan stats = only(trace, "tool.bcftools.stats");
+    assertEquals(r.counts().records(), stats.attribute("vcf.records"));
+    assertEquals(r.counts().snps(), stats.attribute("vcf.snps"));
+    assertEquals(r.counts().indels(), stats.attribute("vcf.indels"));
+    assertEquals(r.counts().multiallelicSites(), stats.attribute("vcf.multiallelic_sites"));
+    assertEquals("-any", only(trace, "tool.bcftools.norm").attribute("tool.args.multiallelics"));
+    ReceivedSpan lance = only(trace, "lancedb.write");
+    assertEquals("variants", lance.attribute("db.table"));
+    assertEquals(r.counts().lanceRows(), lance.attribute("db.rows_written"));
+    ReceivedSpan kuzu = only(trace, "kuzu.write");
+    assertEquals(r.counts().kuzuRelationships(), kuzu.attribute("db.relationships_written"));
+    assertEquals(job.spanId(), only(trace, "send vcf.results").parentSpanId(), "result sent inside the job span");
+  }
+
+  static ReceivedSpan only(List<ReceivedSpan> trace, String name) {
+    List<ReceivedSpan> named = trace.stream().filter(s -> s.name().equals(name)).toList();
+    assertEquals(1, named.size(), () -> "exactly one " + name + " in " + trace.stream().map(ReceivedSpan::name).toList());
+    return named.get(0);
+  }
+
+
+}
