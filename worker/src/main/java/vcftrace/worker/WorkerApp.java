@@ -31,6 +31,7 @@ import vcftrace.worker.step.KuzuWriteStep;
 import vcftrace.worker.step.LanceWriteStep;
 import vcftrace.worker.step.NormaliseStep;
 import vcftrace.worker.step.StatsStep;
+import vcftrace.worker.step.Step;
 import vcftrace.worker.step.ValidateStep;
 import vcftrace.worker.store.LanceVariantStore;
 
@@ -64,8 +65,6 @@ public final class WorkerApp implements AutoCloseable {
         cfg.topics().ensureExist(admin);
       }
       KafkaTelemetry kafkaTelemetry = KafkaTelemetry.create(telemetry.openTelemetry());
-      WorkerMetrics workerMetrics = new WorkerMetrics();
-      workerMetrics.bindTo(metrics.registry());
       KafkaConsumer<byte[], byte[]> rawConsumer = new KafkaConsumer<>(consumerProps(cfg));
       Consumer<byte[], byte[]> consumer = push(resources, kafkaTelemetry.wrap(rawConsumer));
       KafkaClientMetrics consumerMetrics = push(resources, new KafkaClientMetrics(rawConsumer));
@@ -74,10 +73,11 @@ public final class WorkerApp implements AutoCloseable {
       GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes()));
       LanceVariantStore lance = push(resources, new LanceVariantStore(cfg.lanceDb()));
       Bcftools bcftools = new Bcftools(cfg.bcftools(), cfg.bcftoolsTimeout());
-      JobRunner runner = new JobRunner(cfg, telemetry.tracer(), producer,
-          List.of(new ValidateStep(bcftools), new StatsStep(bcftools), new NormaliseStep(bcftools),
-              new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(shards::shard)),
-          workerMetrics);
+      List<Step> steps = List.of(new ValidateStep(bcftools), new StatsStep(bcftools), new NormaliseStep(bcftools),
+          new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(shards::shard));
+      WorkerMetrics workerMetrics = new WorkerMetrics(steps.stream().map(Step::spanName).toList());
+      workerMetrics.bindTo(metrics.registry());
+      JobRunner runner = new JobRunner(cfg, telemetry.tracer(), producer, steps, workerMetrics);
       consumer.subscribe(List.of(cfg.topics().jobs()), shards);
       Worker worker = new Worker(consumer, runner,
           telemetry.openTelemetry().getPropagators().getTextMapPropagator(), cfg.topics().jobs());

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import vcftrace.common.ErrorType;
@@ -21,7 +22,13 @@ public final class WorkerMetrics implements MeterBinder {
   private static final Duration MAX_EXPECTED = Duration.ofHours(1);
 
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final List<String> steps;
   private MeterRegistry registry;
+
+  /** @param steps the span names of the pipeline's steps, so their meters exist (at zero) from the start */
+  public WorkerMetrics(List<String> steps) {
+    this.steps = List.copyOf(steps);
+  }
 
   @Override
   public void bindTo(MeterRegistry registry) {
@@ -29,8 +36,20 @@ public final class WorkerMetrics implements MeterBinder {
     Gauge.builder("vcf.jobs.in_flight", inFlight, AtomicInteger::get)
         .description("jobs being processed now")
         .register(registry);
+    // Every series exists from the start at zero, so rate() sees the first job too.
     for (JobStatus s : JobStatus.values()) jobTimer(s);
-    for (ErrorType t : ErrorType.values()) dlq(t);
+    jobs(JobStatus.SUCCEEDED, null);
+    for (ErrorType t : ErrorType.values()) {
+      dlq(t);
+      jobs(JobStatus.FAILED, t.name());
+      if (t.isTransient()) retries(t);
+    }
+    for (String step : steps) {
+      stepTimer(step, true);
+      stepTimer(step, false);
+    }
+    variants("lancedb");
+    variants("kuzu");
   }
 
   public void jobStarted() {
@@ -39,46 +58,58 @@ public final class WorkerMetrics implements MeterBinder {
 
   public void jobFinished(JobStatus status, String errorType, long nanos) {
     inFlight.decrementAndGet();
-    Counter.builder("vcf.jobs")
-        .description("finished jobs by status and error type")
-        .tag("status", status.name().toLowerCase(java.util.Locale.ROOT))
-        .tag("error_type", errorType == null ? "none" : errorType)
-        .register(registry)
-        .increment();
+    jobs(status, errorType).increment();
     jobTimer(status).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void step(String step, boolean ok, long nanos) {
-    Timer.builder("vcf.step.duration")
+    stepTimer(step, ok).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void variantsWritten(String store, long rows) {
+    variants(store).increment(rows);
+  }
+
+  public void retry(ErrorType type) {
+    retries(type).increment();
+  }
+
+  public void deadLettered(ErrorType type) {
+    dlq(type).increment();
+  }
+
+  private Counter jobs(JobStatus status, String errorType) {
+    return Counter.builder("vcf.jobs")
+        .description("finished jobs by status and error type")
+        .tag("status", status.name().toLowerCase(java.util.Locale.ROOT))
+        .tag("error_type", errorType == null ? "none" : errorType)
+        .register(registry);
+  }
+
+  private Timer stepTimer(String step, boolean ok) {
+    return Timer.builder("vcf.step.duration")
         .description("wall time of one pipeline step")
         .tag("step", step)
         .tag("outcome", ok ? "success" : "failure")
         .publishPercentileHistogram()
         .minimumExpectedValue(MIN_EXPECTED)
         .maximumExpectedValue(MAX_EXPECTED)
-        .register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+        .register(registry);
   }
 
-  public void variantsWritten(String store, long rows) {
-    Counter.builder("vcf.variants.written")
+  private Counter variants(String store) {
+    return Counter.builder("vcf.variants.written")
         .description("variant rows (LanceDB) and genotype relationships (Kuzu) written")
         .baseUnit("rows")
         .tag("store", store)
-        .register(registry)
-        .increment(rows);
+        .register(registry);
   }
 
-  public void retry(ErrorType type) {
-    Counter.builder("vcf.job.retries")
+  private Counter retries(ErrorType type) {
+    return Counter.builder("vcf.job.retries")
         .description("attempts retried after a transient failure")
         .tag("error_type", type.name())
-        .register(registry)
-        .increment();
-  }
-
-  public void deadLettered(ErrorType type) {
-    dlq(type).increment();
+        .register(registry);
   }
 
   private Counter dlq(ErrorType type) {

@@ -14,19 +14,32 @@ import java.util.Set;
  * What the stores should hold for a file, computed by the real bcftools independently of the worker:
  * normalised records, distinct variant ids, samples and non-reference genotypes.
  */
-record BcftoolsTruth(long normalisedRecords, long distinctVariants, List<String> samples, long nonRefGenotypes) {
+record BcftoolsTruth(long normalisedRecords, long distinctVariants, List<String> samples, long nonRefGenotypes,
+    String carriedVariant, List<String> carriers) {
 
   static BcftoolsTruth of(Path vcf) throws IOException, InterruptedException {
     List<String> lines = pipe(vcf, "%CHROM-%POS-%REF-%ALT[\\t%GT]\\n");
+    List<String> samples = run(List.of("bcftools", "query", "-l", vcf.toString()));
     Set<String> ids = new HashSet<>();
     long nonRef = 0;
+    String carried = null;
+    List<String> carriers = List.of();
     for (String line : lines) {
       String[] f = line.split("\t");
       if (!f[0].endsWith("-.")) ids.add(f[0]);
-      for (int i = 1; i < f.length; i++) if (isNonRef(f[i])) nonRef++;
+      List<String> who = new ArrayList<>();
+      for (int i = 1; i < f.length; i++) {
+        if (isNonRef(f[i])) {
+          nonRef++;
+          who.add(samples.get(i - 1));
+        }
+      }
+      if (carried == null && !who.isEmpty()) {
+        carried = f[0];
+        carriers = who;
+      }
     }
-    List<String> samples = run(List.of("bcftools", "query", "-l", vcf.toString()));
-    return new BcftoolsTruth(lines.size(), ids.size(), samples, nonRef);
+    return new BcftoolsTruth(lines.size(), ids.size(), samples, nonRef, carried, carriers);
   }
 
   static boolean isNonRef(String gt) {

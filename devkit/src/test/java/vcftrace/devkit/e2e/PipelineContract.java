@@ -84,6 +84,21 @@ abstract class PipelineContract {
         assertEquals(totalRels, graph.totals().relationships(), "relationships across all shards");
       }
 
+      // --- the query command answers from both stores ---
+      String counts = query("--data-dir", data.toString(), "counts");
+      assertTrue(counts.contains("lancedb.rows\t" + (trioResult.counts().lanceRows()
+          + byFile.get("single.vcf").counts().lanceRows()) + "\n"), counts);
+      assertTrue(counts.contains("kuzu.relationships\t" + totalRels + "\n"), counts);
+      BcftoolsTruth trioTruth = BcftoolsTruth.of(trio);
+      assertEquals(trioTruth.carriers().stream().sorted().toList(),
+          query("--data-dir", data.toString(), "carriers", trioTruth.carriedVariant()).lines().sorted().toList());
+      String[] v = trioTruth.carriedVariant().split("-");
+      String rows = query("--data-dir", data.toString(), "variants", "--region", v[0] + ":" + v[1] + "-" + v[1],
+          "--job-id", trioResult.jobId());
+      assertTrue(rows.lines().anyMatch(l -> l.startsWith(trioTruth.carriedVariant() + "\t")), rows);
+      assertTrue(query("--data-dir", data.toString(), "sample", trioTruth.carriers().get(0), "--limit", "100000")
+          .lines().anyMatch(trioTruth.carriedVariant()::equals));
+
       // --- the malformed job: FAILED with the line, ERROR trace, nothing stored ---
       JobResult bad = byFile.get(malformed.getFileName().toString());
       assertEquals(JobStatus.FAILED, bad.status());
@@ -152,6 +167,22 @@ abstract class PipelineContract {
     ReceivedSpan kuzu = only(trace, "kuzu.write");
     assertEquals(r.counts().kuzuRelationships(), kuzu.attribute("db.relationships_written"));
     assertEquals(job.spanId(), only(trace, "send vcf.results").parentSpanId(), "result sent inside the job span");
+  }
+
+  /** Runs {@code vcf-worker query ARGS} and returns what it printed. */
+  static String query(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    try {
+      System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+      String[] full = new String[args.length + 1];
+      full[0] = "query";
+      System.arraycopy(args, 0, full, 1, args.length);
+      assertEquals(0, new picocli.CommandLine(new vcftrace.worker.WorkerMain()).execute(full), "query exit code");
+    } finally {
+      System.setOut(old);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static ReceivedSpan only(List<ReceivedSpan> trace, String name) {

@@ -142,6 +142,17 @@ final class TestPipeline implements AutoCloseable {
 
   /** Reads the results topic until {@code n} distinct jobs have a result or the timeout passes. */
   Map<String, JobResult> awaitResults(int n, Duration timeout) throws Exception {
+    return awaitResults("" + n + " results", r -> r.size() >= n, timeout);
+  }
+
+  /** Reads the results topic until {@code jobId} has a result. */
+  JobResult awaitResult(String jobId, Duration timeout) throws Exception {
+    return awaitResults("a result for " + jobId, r -> r.containsKey(jobId), timeout).get(jobId);
+  }
+
+  /** Reads the results topic from its beginning until {@code done} holds or the timeout passes. */
+  Map<String, JobResult> awaitResults(String what, java.util.function.Predicate<Map<String, JobResult>> done,
+      Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.get("KAFKA_BOOTSTRAP"));
@@ -154,14 +165,14 @@ final class TestPipeline implements AutoCloseable {
           .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
       c.assign(parts);
       c.seekToBeginning(parts);
-      while (out.size() < n && System.nanoTime() < deadline) {
+      while (!done.test(out) && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(200))) {
           JobResult r = JobResult.parse(rec.value());
           out.put(r.jobId(), r);
         }
       }
     }
-    if (out.size() < n) throw new AssertionError("only " + out.size() + " of " + n + " results within " + timeout);
+    if (!done.test(out)) throw new AssertionError("no " + what + " within " + timeout + "; have " + out.keySet());
     return out;
   }
 
