@@ -129,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.println();
       System.out.println(Waterfall.render(receiver.spans(traceId), 100));
     }
-    say("data: " + data + " (lancedb/variants.lance, kuzu/partition-*.kuzu, logs/)");
+    say("data: " + data + " (lancedb/variants.lance, kuzu/vcf.jobs-*.kuzu, logs/)");
     // The producer exits 1 because the malformed file fails, as it should: that is the demo working.
     boolean expected = exit == 1 && results.size() == files.size() && results.values().stream()
         .allMatch(r -> (r.status() == vcftrace.common.JobStatus.FAILED) == malformed.toString().equals(r.input()));

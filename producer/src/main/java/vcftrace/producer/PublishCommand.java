@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import vcftrace.common.KafkaTracing;
 import vcftrace.common.Attrs;
 import vcftrace.common.JobRequest;
 import vcftrace.common.JobResult;
@@ -84,7 +85,7 @@ public final class PublishCommand implements Callable<Integer> {
             Integer.parseInt(Setting.PRODUCER_METRICS_PORT.fromOrDefault(env)), "vcf-producer");
         Admin admin = Admin.create(KafkaSettings.clientProperties(env))) {
       topics.ensureExist(admin);
-      KafkaTelemetry kafkaTelemetry = KafkaTelemetry.create(telemetry.openTelemetry());
+      KafkaTelemetry kafkaTelemetry = KafkaTracing.create(telemetry.openTelemetry());
       Counter published = Counter.builder("vcf.jobs.published").description("jobs published")
           .register(metrics.registry());
       ResultFollower follower = await

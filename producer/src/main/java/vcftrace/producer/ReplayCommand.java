@@ -26,6 +26,7 @@ import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import vcftrace.common.KafkaTracing;
 import vcftrace.common.Attrs;
 import vcftrace.common.DlqHeaders;
 import vcftrace.common.Telemetry;
@@ -87,7 +88,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
     try (Telemetry telemetry = Telemetry.create("vcf-producer", env);
         Producer<byte[], byte[]> producer =
-            ProducerClients.producer(env, KafkaTelemetry.create(telemetry.openTelemetry()), "vcf-producer-replay")) {
+            ProducerClients.producer(env, KafkaTracing.create(telemetry.openTelemetry()), "vcf-producer-replay")) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (Map.Entry<String, ConsumerRecord<byte[], byte[]>> e : letters.entrySet()) {
         ConsumerRecord<byte[], byte[]> rec = e.getValue();

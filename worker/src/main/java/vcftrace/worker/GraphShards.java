@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 import vcftrace.worker.store.KuzuShard;
 
 /**
- * Partition-owned Kuzu shards, as Kafka Streams owns its state stores: the graph of partition N lives
- * in {@code <KUZU_DIR>/partition-N.kuzu}, written only by the worker that owns partition N of the jobs
- * topic. Kuzu allows one read-write process per file; a consumer group gives each partition one owner,
+ * Partition-owned Kuzu shards, as Kafka Streams owns its state stores: the graph of partition N of the
+ * jobs topic lives in {@code <KUZU_DIR>/<topic>-N.kuzu}, written only by the worker that owns that
+ * partition. (Two consumer groups reading one topic must not share a KUZU_DIR: each would own the
+ * same files.) Kuzu allows one read-write process per file; a consumer group gives each partition one owner,
  * so N workers never contend for a file lock. A shard opens when first used after assignment and closes
  * on revocation, before the partition moves on.
  *
@@ -39,8 +40,8 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
     this.bufferPoolBytes = bufferPoolBytes;
   }
 
-  public static Path shardFile(Path dir, int partition) {
-    return dir.resolve("partition-" + partition + ".kuzu");
+  public static Path shardFile(Path dir, String topic, int partition) {
+    return dir.resolve(topic + "-" + partition + ".kuzu");
   }
 
   /** The shard of {@code partition}, opened on first use. */
@@ -51,8 +52,8 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      log.info("opening graph shard {}", shardFile(dir, p));
-      return KuzuShard.open(shardFile(dir, p), bufferPoolBytes);
+      log.info("opening graph shard {}", shardFile(dir, topic, p));
+      return KuzuShard.open(shardFile(dir, topic, p), bufferPoolBytes);
     });
   }
 
@@ -94,7 +95,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
   private void closeQuietly(int partition, KuzuShard s) {
     try {
       s.close();
-      log.info("closed graph shard {}", shardFile(dir, partition));
+      log.info("closed graph shard {}", shardFile(dir, topic, partition));
     } catch (RuntimeException e) {
       log.warn("closing graph shard {} failed: {}", partition, e.toString());
     }

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vcftrace.common.KafkaTracing;
 import vcftrace.common.MetricsServer;
 import vcftrace.common.Telemetry;
 import vcftrace.common.WorkerConfig;
@@ -64,7 +65,7 @@ public final class WorkerApp implements AutoCloseable {
       try (Admin admin = Admin.create(cfg.kafka())) {
         cfg.topics().ensureExist(admin);
       }
-      KafkaTelemetry kafkaTelemetry = KafkaTelemetry.create(telemetry.openTelemetry());
+      KafkaTelemetry kafkaTelemetry = KafkaTracing.create(telemetry.openTelemetry());
       KafkaConsumer<byte[], byte[]> rawConsumer = new KafkaConsumer<>(consumerProps(cfg));
       Consumer<byte[], byte[]> consumer = push(resources, kafkaTelemetry.wrap(rawConsumer));
       KafkaClientMetrics consumerMetrics = push(resources, new KafkaClientMetrics(rawConsumer));
