@@ -10,6 +10,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -44,6 +46,8 @@ import vcftrace.worker.store.LanceVariantStore;
 public final class WorkerApp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerApp.class);
 
+  private static final Duration KAFKA_METRICS_REFRESH = Duration.ofSeconds(10);
+
   private final WorkerConfig config;
   private final Worker worker;
   private final MetricsServer metrics;
@@ -62,13 +66,21 @@ public final class WorkerApp implements AutoCloseable {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     try {
       MetricsServer metrics = push(resources, MetricsServer.start(cfg.metricsPort(), "vcf-worker"));
+      telemetry.bindMetrics(metrics.registry()); // the span pipeline watches itself
       try (Admin admin = Admin.create(cfg.kafka())) {
         cfg.topics().ensureExist(admin);
       }
       KafkaTelemetry kafkaTelemetry = KafkaTracing.create(telemetry.openTelemetry());
       KafkaConsumer<byte[], byte[]> rawConsumer = new KafkaConsumer<>(consumerProps(cfg));
       Consumer<byte[], byte[]> consumer = push(resources, kafkaTelemetry.wrap(rawConsumer));
-      KafkaClientMetrics consumerMetrics = push(resources, new KafkaClientMetrics(rawConsumer));
+      // Kafka's per-partition meters (records-lag) appear after assignment; look for new ones every
+      // 10 s rather than Micrometer's default minute, so a dashboard shows lag soon after start.
+      KafkaClientMetrics consumerMetrics = push(resources, new KafkaClientMetrics(rawConsumer, Tags.empty(),
+          Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kafka-metrics-refresh");
+            t.setDaemon(true);
+            return t;
+          }), KAFKA_METRICS_REFRESH));
       consumerMetrics.bindTo(metrics.registry());
       Producer<byte[], byte[]> producer = push(resources, kafkaTelemetry.wrap(new KafkaProducer<>(producerProps(cfg))));
       GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes()));
