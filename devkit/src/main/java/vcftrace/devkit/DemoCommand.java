@@ -171,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println("==> " + s);
   }
 
-  static void deleteRecursively(Path dir) throws IOException {
+  public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
