@@ -1,24 +1,38 @@
 package vcftrace.common;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import vcftrace.common.telemetry.ParallelSpanProcessor;
+import vcftrace.common.telemetry.SpanPipelineCustomizer;
+import vcftrace.common.telemetry.SpanPipelineMetrics;
 
 /**
  * The OpenTelemetry SDK of one process, configured by the standard {@code OTEL_*} environment through
  * the SDK's autoconfiguration. This class only changes defaults ({@link #defaults}); any {@code OTEL_*}
  * variable or {@code otel.*} system property still wins.
+ *
+ * <p>Spans are exported by a {@link ParallelSpanProcessor} in place of the SDK's single batch
+ * processor: several batch processors side by side ({@value ParallelSpanProcessor#PARALLELISM_ENV},
+ * default {@value ParallelSpanProcessor#DEFAULT_PARALLELISM}), with the same {@code OTEL_BSP_*}
+ * settings and the same exporter. {@link #bindMetrics} shows its queue, exports and drops on a
+ * Micrometer registry.
  *
  * <p>Closing it flushes every ended span to the exporter; the worker and producer close it last, after
  * their Kafka clients, so the spans of the final records are not lost.
@@ -29,6 +43,10 @@ public final class Telemetry implements AutoCloseable {
       AttributeKey.stringKey("service.instance.id");
   public static final AttributeKey<String> SERVICE_VERSION = AttributeKey.stringKey("service.version");
 
+  /** The SDK's switch between OTLP/HTTP senders, a system property or its environment variable. */
+  private static final String HTTP_SENDER_PROVIDER =
+      "io.opentelemetry.sdk.common.export.HttpSenderProvider";
+
   static {
     // The Kafka instrumentation emits the stable messaging conventions (messaging.operation.type,
     // messaging.consumer.group.name, messaging.destination.partition.id) only when opted in; it reads
@@ -37,14 +55,25 @@ public final class Telemetry implements AutoCloseable {
         && System.getenv("OTEL_SEMCONV_STABILITY_OPT_IN") == null) {
       System.setProperty("otel.semconv-stability.opt-in", "messaging");
     }
+    // Both OTLP/HTTP senders are on the class path (OkHttp comes with the exporter); unpinned, the SDK
+    // picks one by hash order and warns on every start. The JDK's sets TCP_NODELAY; OkHttp leaves
+    // Nagle on, which on loopback costs a delayed ACK (~40 ms) per export: 47 ms against 6 ms for a
+    // 512-span export, measured (BENCHMARKS.md). Read when an HTTP exporter is built.
+    if (System.getProperty(HTTP_SENDER_PROVIDER) == null
+        && System.getenv(HTTP_SENDER_PROVIDER.toUpperCase(Locale.ROOT).replace('.', '_')) == null) {
+      System.setProperty(
+          HTTP_SENDER_PROVIDER, "io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider");
+    }
   }
 
   private final OpenTelemetrySdk sdk;
   private final String instanceId;
+  private final ParallelSpanProcessor spanProcessor; // null when no batch exporter is configured
 
-  private Telemetry(OpenTelemetrySdk sdk, String instanceId) {
+  private Telemetry(OpenTelemetrySdk sdk, String instanceId, ParallelSpanProcessor spanProcessor) {
     this.sdk = sdk;
     this.instanceId = instanceId;
+    this.spanProcessor = spanProcessor;
   }
 
   /**
@@ -57,6 +86,10 @@ public final class Telemetry implements AutoCloseable {
     d.put("otel.traces.exporter", "otlp");
     d.put("otel.metrics.exporter", "none"); // metrics go to Prometheus through Micrometer
     d.put("otel.logs.exporter", "none"); // logs carry trace ids through the MDC instead
+    // That provider's service.instance.id is one per JVM (a static); ours is one per Telemetry. With
+    // both, the SDK warns on every start that ours replaces its entity's id.
+    d.put("otel.java.disabled.resource.providers",
+        "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider");
     d.put("otel.exporter.otlp.traces.endpoint", "http://localhost:4317");
     d.put("otel.exporter.otlp.traces.protocol", "grpc");
     d.put("otel.exporter.otlp.compression", "gzip");
@@ -64,6 +97,10 @@ public final class Telemetry implements AutoCloseable {
     d.put("otel.bsp.max.export.batch.size", "2048");
     d.put("otel.bsp.schedule.delay", "200");
     d.put("otel.bsp.export.timeout", "10000");
+    // One batch processor exports one batch per round trip: 2048 spans / 20 ms is ~100k spans/s at
+    // best. Several side by side keep several exports in flight (BENCHMARKS.md has the figures).
+    d.put(ParallelSpanProcessor.PARALLELISM_PROPERTY,
+        String.valueOf(ParallelSpanProcessor.DEFAULT_PARALLELISM));
     return d;
   }
 
@@ -74,18 +111,22 @@ public final class Telemetry implements AutoCloseable {
 
   /**
    * Configures the SDK from the process environment, with {@code overrides} on top of our defaults but
-   * still below the process environment. Keys are {@code otel.*} properties or {@code OTEL_*}
-   * variables; other keys are ignored, so a whole environment map can be passed. Tests use this to
-   * point an in-JVM producer or worker at their own receiver.
+   * still below the process environment. Keys are {@code otel.*} or {@code vcftrace.*} properties or
+   * {@code OTEL_*} or {@code VCFTRACE_*} variables (e.g. {@value
+   * ParallelSpanProcessor#PARALLELISM_ENV}); other keys are ignored, so a whole environment map can be
+   * passed. Tests use this to point an in-JVM producer or worker at their own receiver.
    */
   public static Telemetry create(String serviceName, Map<String, String> overrides) {
     String instanceId = UUID.randomUUID().toString();
     Map<String, String> props = defaults(serviceName);
     overrides.forEach((k, v) -> {
-      if (k.startsWith("otel.")) props.put(k, v);
-      else if (k.startsWith("OTEL_")) props.put(k.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+      if (k.startsWith("otel.") || k.startsWith("vcftrace.")) props.put(k, v);
+      else if (k.startsWith("OTEL_") || k.startsWith("VCFTRACE_")) {
+        props.put(k.toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      }
     });
-    AutoConfiguredOpenTelemetrySdk auto =
+    SpanPipelineCustomizer spanPipeline = SpanPipelineCustomizer.create();
+    AutoConfiguredOpenTelemetrySdkBuilder builder =
         AutoConfiguredOpenTelemetrySdk.builder()
             .addPropertiesSupplier(() -> props)
             .addResourceCustomizer(
@@ -94,9 +135,11 @@ public final class Telemetry implements AutoCloseable {
                         Resource.create(
                             Attributes.of(
                                 SERVICE_INSTANCE_ID, instanceId, SERVICE_VERSION, version()))))
-            .disableShutdownHook() // the mains close Telemetry last, after their Kafka clients
-            .build();
-    return new Telemetry(auto.getOpenTelemetrySdk(), instanceId);
+            .disableShutdownHook(); // the mains close Telemetry last, after their Kafka clients
+    spanPipeline.customize(builder);
+    AutoConfiguredOpenTelemetrySdk auto = builder.build();
+    return new Telemetry(
+        auto.getOpenTelemetrySdk(), instanceId, spanPipeline.processor().orElse(null));
   }
 
   public OpenTelemetry openTelemetry() {
@@ -110,6 +153,26 @@ public final class Telemetry implements AutoCloseable {
   /** This process's {@code service.instance.id}, distinct per process. */
   public String instanceId() {
     return instanceId;
+  }
+
+  /**
+   * The span processor, when spans are exported at all ({@code OTEL_TRACES_EXPORTER} is not {@code
+   * none}) through one batch exporter.
+   */
+  public Optional<ParallelSpanProcessor> spanProcessor() {
+    return Optional.ofNullable(spanProcessor);
+  }
+
+  /**
+   * Registers the span pipeline's meters ({@link SpanPipelineMetrics}: {@code otel.span.queue.size},
+   * {@code otel.span.queue.capacity}, {@code otel.spans.exported}, {@code otel.spans.dropped}, {@code
+   * otel.span.export.failures}) on {@code registry}; registers nothing when spans are not exported.
+   */
+  public void bindMetrics(MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
+    if (spanProcessor != null) {
+      new SpanPipelineMetrics(spanProcessor).bindTo(registry);
+    }
   }
 
   /** Exports every ended span now; returns whether it finished within the timeout. */
