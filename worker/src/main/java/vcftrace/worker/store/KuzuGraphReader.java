@@ -167,6 +167,23 @@ public final class KuzuGraphReader implements AutoCloseable {
         relationships);
   }
 
+  /** Relationships per job id, per shard file: what each job left in which shard. */
+  public synchronized Map<String, Map<String, Long>> relationshipsByJob() {
+    checkOpen();
+    Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
+    String q = "MATCH ()-[r:CARRIES]->() RETURN r.job_id, count(*)";
+    for (int i = 0; i < connections.size(); i++) {
+      try (QueryResult r = KuzuShard.checked(connections.get(i).query(q), q)) {
+        while (r.hasNext()) {
+          var row = r.getNext();
+          out.computeIfAbsent(KuzuShard.string(row, 0), k -> new java.util.TreeMap<>())
+              .put(files.get(i).getFileName().toString(), KuzuShard.int64(row, 1));
+        }
+      }
+    }
+    return out;
+  }
+
   private long distinct(String countQuery, String sortedIdsQuery) {
     if (connections.isEmpty()) {
       return 0;

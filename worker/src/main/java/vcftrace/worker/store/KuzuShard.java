@@ -41,25 +41,36 @@ import java.util.stream.Stream;
  * its default virtual reservation (max DB size) is 8 TiB, both wrong when a process holds several
  * shards, so both are always set explicitly.
  *
- * <p><b>Bulk path.</b> The TSV is converted (streaming, deduplicated) into three CSV files in a
- * private scratch directory and loaded with {@code COPY}. Nodes are shared between jobs; Kuzu
- * 0.11's {@code IGNORE_ERRORS=true} does skip duplicate primary keys, but measured on 1M rows it
- * was slow and intermittently failed with "Write-write conflict", and {@code LOAD FROM .. MERGE}
- * exhausted the buffer pool. So new keys are first selected with
- * {@code COPY (LOAD FROM f OPTIONAL MATCH (x {id}) WHERE x IS NULL ..) TO f2} (a vectorised
- * primary-key probe) and only those are {@code COPY}ed. Duplicates inside one job are removed
- * while converting (a 64-bit hash set of ids, confirmed exactly against the current position for
- * sorted input), so no COPY ever sees a duplicate key.
+ * <p><b>Bulk path.</b> The TSV is converted (streaming, deduplicated) into CSV files in a private
+ * scratch directory and loaded with {@code COPY}. Nodes are shared between jobs, so before a node
+ * COPY the rows whose key already exists are filtered out by a probe query restricted to the
+ * chunk's genomic region (see {@link #copyNewNodes} for why not {@code IGNORE_ERRORS} or {@code
+ * MERGE}). Duplicates inside one job are removed while converting (a 64-bit hash set of ids,
+ * confirmed exactly against the current position for sorted input), so no COPY ever sees a
+ * duplicate key.
  *
- * <p><b>Idempotency and atomicity.</b> All statements of {@link #replaceJob} run in one explicit
- * Kuzu transaction ({@code COPY} is allowed inside one in 0.11, and a failing statement rolls the
- * whole transaction back), so a job is either completely present or absent, also after a crash. A
- * {@code Job} node records a SHA-256 fingerprint of (job id, samples, TSV bytes) plus the counts,
- * in the same transaction. A replay with the same fingerprint (Kafka redelivery) is a no-op
- * returning the stored counts. When the content changed, the job's previous {@code CARRIES} are
- * deleted in the transaction before the copy. Kuzu 0.11 deletes a relationship in O(degree of its
- * endpoints) (measured: 50k rels of one sample 4 s, 100k 22 s), so re-writing a <em>changed</em>
- * large single-sample job is slow; identical replays are not affected.
+ * <p><b>Sizing.</b> Throughput depends on the buffer pool holding the Variant primary-key index:
+ * measured on a 5M-variant shard, copying 0.5M new variants took ~60 s + ~68 s commit with 256
+ * MiB but a few seconds with 1 GiB. Budget roughly 200 bytes of pool per Variant in the shard.
+ *
+ * <p><b>Idempotency and atomicity.</b> A {@code Job} node records a SHA-256 fingerprint of (job
+ * id, samples, TSV bytes), the counts and a {@code complete} flag. A replay of a complete job with
+ * the same fingerprint (Kafka redelivery) is a no-op returning the stored counts. Otherwise the
+ * job's previous {@code CARRIES} are deleted and the new data copied. Kuzu 0.11 allows {@code
+ * COPY} inside an explicit transaction and rolls the whole transaction back when a statement
+ * fails, so a job of up to {@code rowsPerTransaction} rows (default {@value
+ * #DEFAULT_ROWS_PER_TRANSACTION}) is written in <em>one</em> transaction: present completely or not
+ * at all, also across crashes. Kuzu keeps uncommitted COPY data in the buffer pool, so bigger jobs
+ * are split into several transactions: the first also deletes the old version and writes the Job
+ * node with {@code complete = false}, the last sets {@code complete = true}. Until then readers can
+ * see part of the job; after a crash the incomplete Job node makes the next attempt delete the
+ * partial relationships and start over. Variant and Sample nodes are never deleted (shared, and
+ * re-adding is a no-op), so every intermediate state is consistent apart from the missing part.
+ *
+ * <p><b>Cost of deletes.</b> Kuzu 0.11 deletes a relationship in O(degree of its endpoints)
+ * (measured: 50k rels of one sample 4 s, 100k 22 s, also with DETACH DELETE or in batches), so
+ * re-writing a <em>changed</em> or crashed large single-sample job is slow; identical replays and
+ * first writes never delete.
  *
  * <p>Instances are thread-safe (calls are serialised; Kuzu allows one write transaction anyway).
  */
@@ -77,6 +88,13 @@ public final class KuzuShard implements AutoCloseable {
   /** WAL size that triggers an automatic checkpoint; -1 lets Kuzu use its default (16 MiB). */
   public static final long DEFAULT_CHECKPOINT_THRESHOLD = -1;
 
+  /**
+   * Most contigs a chunk may span for its new-key probe to be restricted to the chunk's genomic
+   * region; beyond that (unsorted input, thousands of tiny contigs) the probe hashes the whole
+   * Variant table. See {@link #copyNewNodes}.
+   */
+  static final int MAX_REGION_CONTIGS = 256;
+
   /** Bumped when the conversion changes, so old fingerprints no longer short-circuit a replay. */
   static final String FORMAT_VERSION = "vcftrace-kuzu-v1";
 
@@ -89,7 +107,16 @@ public final class KuzuShard implements AutoCloseable {
           + "FROM Sample TO Variant, job_id STRING, genotype STRING, zygosity STRING)";
   static final String SCHEMA_JOB =
       "CREATE NODE TABLE IF NOT EXISTS Job(id STRING PRIMARY KEY, fingerprint STRING, "
-          + "sample_nodes INT64, variant_nodes INT64, relationships INT64)";
+          + "complete BOOLEAN, sample_nodes INT64, variant_nodes INT64, relationships INT64)";
+
+  /**
+   * Rows (variant nodes + relationships) loaded per Kuzu transaction. Kuzu keeps a transaction's
+   * COPY data in the buffer pool until commit: with a 256 MiB pool a transaction of 3M variants
+   * fails ("buffer pool is full"), 5M variants + 5M relationships failed even at 1 GiB, while 1M
+   * variants + 1M relationships fit in 256 MiB. So a 1M-record single-sample job is still written in
+   * one transaction. Use a smaller value with a buffer pool below 256 MiB.
+   */
+  public static final long DEFAULT_ROWS_PER_TRANSACTION = 2_000_000;
 
   static final String CSV_OPTIONS =
       "(HEADER=false, DELIM=',', QUOTE='\"', ESCAPE='\"', AUTO_DETECT=false)";
@@ -112,27 +139,50 @@ public final class KuzuShard implements AutoCloseable {
   private long phaseStart;
   private final Database database;
   private final Connection connection;
+  private final long rowsPerTransaction;
   private boolean closed;
 
-  private KuzuShard(Path file, Database database, Connection connection) {
+  private KuzuShard(
+      Path file,
+      Database database,
+      Connection connection,
+      long rowsPerTransaction) {
     this.file = file;
     this.database = database;
     this.connection = connection;
+    this.rowsPerTransaction = rowsPerTransaction;
   }
 
-  /** Opens (creating if needed) a shard with {@link #DEFAULT_MAX_DB_SIZE_BYTES}. */
+  /**
+   * Opens (creating if needed) a shard with {@link #DEFAULT_MAX_DB_SIZE_BYTES} and {@link
+   * #DEFAULT_ROWS_PER_TRANSACTION}.
+   */
   public static KuzuShard open(Path file, long bufferPoolBytes) {
-    return open(file, bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES);
+    return open(file, bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES, DEFAULT_ROWS_PER_TRANSACTION);
+  }
+
+  /** Opens (creating if needed) a shard with {@link #DEFAULT_ROWS_PER_TRANSACTION}. */
+  public static KuzuShard open(Path file, long bufferPoolBytes, long maxDbSizeBytes) {
+    return open(file, bufferPoolBytes, maxDbSizeBytes, DEFAULT_ROWS_PER_TRANSACTION);
   }
 
   /**
    * Opens (creating if needed) the shard file read-write and creates the schema if missing.
    *
+   * @param bufferPoolBytes Kuzu buffer pool (native memory, outside the Java heap). For good COPY
+   *     speed it should hold the Variant primary-key index: measured 5M variants in 1M-row chunks
+   *     took ~68 s with 1 GiB but ~6.5 min with 256 MiB (index pages thrashing)
+   * @param maxDbSizeBytes virtual address space reserved for the file, a power of two
+   * @param rowsPerTransaction variant nodes + relationships per Kuzu transaction (memory bound)
    * @throws IllegalStateException if the file is open in this JVM already, or locked by another
    *     process (Kuzu: "Could not set lock on file"); callers taking over a partition should retry
    */
-  public static KuzuShard open(Path file, long bufferPoolBytes, long maxDbSizeBytes) {
+  public static KuzuShard open(
+      Path file, long bufferPoolBytes, long maxDbSizeBytes, long rowsPerTransaction) {
     Objects.requireNonNull(file, "file");
+    if (rowsPerTransaction <= 0) {
+      throw new IllegalArgumentException("rowsPerTransaction must be > 0: " + rowsPerTransaction);
+    }
     if (bufferPoolBytes <= 0) {
       throw new IllegalArgumentException("bufferPoolBytes must be > 0: " + bufferPoolBytes);
     }
@@ -152,7 +202,7 @@ public final class KuzuShard implements AutoCloseable {
       for (String ddl : List.of(SCHEMA_SAMPLE, SCHEMA_VARIANT, SCHEMA_CARRIES, SCHEMA_JOB)) {
         run(connection, ddl);
       }
-      return new KuzuShard(path, database, connection);
+      return new KuzuShard(path, database, connection, rowsPerTransaction);
     } catch (IOException e) {
       closeQuietly(connection, database);
       OPEN_FILES.remove(path);
@@ -195,7 +245,10 @@ public final class KuzuShard implements AutoCloseable {
 
   /**
    * Replaces the job's relationships with those of {@code variantsTsv}, adding missing Sample and
-   * Variant nodes, atomically.
+   * Variant nodes. Atomic when the job has at most {@code rowsPerTransaction} variants +
+   * relationships; larger jobs commit in chunks and are marked complete in the last one (a reader
+   * can see a partly loaded large job while it is being written; a crash leaves it marked
+   * incomplete and the next call removes the partial rows and writes it again).
    *
    * @param samples sample names in genotype-column order (every line must have this many GTs)
    * @param scratchDir directory for the temporary CSV files (a private sub-directory is created
@@ -215,14 +268,14 @@ public final class KuzuShard implements AutoCloseable {
     lastPhaseMillis.clear();
     phaseStart = System.nanoTime();
     try {
-      Conversion conversion = convert(jobId, samples, variantsTsv, work);
+      Conversion conversion = convert(jobId, samples, variantsTsv, work, rowsPerTransaction);
       phase("convert");
-      WriteCounts previous = storedCounts(jobId, conversion.fingerprint());
+      StoredJob stored = storedJob(jobId);
       phase("fingerprint-check");
-      if (previous != null) {
-        return previous; // identical replay: already fully committed
+      if (stored != null && stored.complete() && stored.fingerprint().equals(conversion.fingerprint())) {
+        return stored.counts(); // identical replay of a fully committed job
       }
-      write(jobId, conversion, work);
+      write(jobId, conversion, work, stored != null);
       return conversion.counts();
     } finally {
       deleteRecursively(work);
@@ -240,11 +293,118 @@ public final class KuzuShard implements AutoCloseable {
     phaseStart = now;
   }
 
+  /**
+   * One transaction's worth of rows, plus the genomic region its variants fall in ({@code contig ->
+   * [min pos, max pos]}, null when it spans more than {@link #MAX_REGION_CONTIGS} contigs).
+   */
+  private record Chunk(Path variantsCsv, Path carriesCsv, Map<String, long[]> region) {}
+
   private record Conversion(
-      WriteCounts counts, String fingerprint, Path samplesCsv, Path variantsCsv, Path carriesCsv) {}
+      WriteCounts counts, String fingerprint, Path samplesCsv, List<Chunk> chunks) {}
+
+  private record StoredJob(String fingerprint, boolean complete, WriteCounts counts) {}
+
+  /** Writes variant/relationship CSVs, starting a new pair once a chunk holds enough rows. */
+  private static final class ChunkedCsv implements AutoCloseable {
+    private final Path work;
+    private final long rowsPerChunk;
+    private final List<Chunk> chunks = new ArrayList<>();
+    private CsvWriter variants;
+    private CsvWriter carries;
+    private long rowsInChunk;
+    private Map<String, long[]> region;
+    private boolean regionOverflow;
+    private byte[] lastContig = new byte[0];
+    private long[] lastRange;
+
+    ChunkedCsv(Path work, long rowsPerChunk) {
+      this.work = work;
+      this.rowsPerChunk = rowsPerChunk;
+    }
+
+    /** Called before each record; rotates files only between records. */
+    void beforeRecord() throws IOException {
+      if (variants == null || rowsInChunk >= rowsPerChunk) {
+        closeCurrent();
+        int k = chunks.size();
+        region = new LinkedHashMap<>();
+        regionOverflow = false;
+        lastContig = new byte[0];
+        lastRange = null;
+        Chunk chunk =
+            new Chunk(
+                work.resolve("variants-" + k + ".csv"), work.resolve("carries-" + k + ".csv"), region);
+        chunks.add(chunk);
+        variants = new CsvWriter(chunk.variantsCsv());
+        carries = new CsvWriter(chunk.carriesCsv());
+        rowsInChunk = 0;
+      }
+    }
+
+    /** Widens the chunk's region to cover the current record. */
+    void cover(VariantTsvReader in) {
+      if (regionOverflow) {
+        return;
+      }
+      byte[] buf = in.buffer();
+      int start = in.start(VariantTsvReader.CHROM);
+      int end = in.end(VariantTsvReader.CHROM);
+      long pos = in.pos();
+      if (lastRange == null || !Arrays.equals(lastContig, 0, lastContig.length, buf, start, end)) {
+        lastContig = Arrays.copyOfRange(buf, start, end);
+        String contig = new String(lastContig, StandardCharsets.UTF_8);
+        lastRange = region.computeIfAbsent(contig, c -> new long[] {pos, pos});
+        if (region.size() > MAX_REGION_CONTIGS) {
+          regionOverflow = true;
+          region.clear();
+          return;
+        }
+      }
+      lastRange[0] = Math.min(lastRange[0], pos);
+      lastRange[1] = Math.max(lastRange[1], pos);
+    }
+
+
+    CsvWriter variants() {
+      rowsInChunk++;
+      return variants;
+    }
+
+    CsvWriter carries() {
+      rowsInChunk++;
+      return carries;
+    }
+
+    List<Chunk> chunks() throws IOException {
+      if (chunks.isEmpty()) {
+        beforeRecord(); // an empty job still has one (empty) chunk to commit its Job node with
+      }
+      return List.copyOf(chunks);
+    }
+
+    private void closeCurrent() throws IOException {
+      try {
+        if (variants != null) {
+          variants.close();
+        }
+      } finally {
+        variants = null;
+        if (carries != null) {
+          carries.close();
+          carries = null;
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      closeCurrent();
+    }
+  }
 
   /** Streams the TSV once into deduplicated CSVs and fingerprints the input. */
-  private static Conversion convert(String jobId, List<String> samples, Path tsv, Path work)
+  private static Conversion convert(
+      String jobId, List<String> samples, Path tsv, Path work, long rowsPerChunk)
       throws IOException {
     MessageDigest digest = sha256();
     digest.update((FORMAT_VERSION + '\0' + jobId + '\0').getBytes(StandardCharsets.UTF_8));
@@ -260,8 +420,6 @@ public final class KuzuShard implements AutoCloseable {
       sampleCsv[i] = CsvWriter.field(samples.get(i));
     }
     Path samplesCsv = work.resolve("samples.csv");
-    Path variantsCsv = work.resolve("variants.csv");
-    Path carriesCsv = work.resolve("carries.csv");
     try (CsvWriter out = new CsvWriter(samplesCsv)) {
       for (String s : unique.keySet()) {
         out.field(CsvWriter.field(s)).endRow();
@@ -270,9 +428,9 @@ public final class KuzuShard implements AutoCloseable {
     byte[] jobCsv = CsvWriter.field(jobId);
     long variants = 0;
     long relationships = 0;
+    List<Chunk> chunks;
     try (VariantTsvReader in = new VariantTsvReader(tsv, samples.size(), digest);
-        CsvWriter variantOut = new CsvWriter(variantsCsv);
-        CsvWriter carriesOut = new CsvWriter(carriesCsv)) {
+        ChunkedCsv out = new ChunkedCsv(work, rowsPerChunk)) {
       Deduplicator dedup = new Deduplicator();
       byte[] id = new byte[256];
       while (in.next()) {
@@ -286,7 +444,9 @@ public final class KuzuShard implements AutoCloseable {
         }
         variants++;
         byte[] buf = in.buffer();
-        variantOut
+        out.beforeRecord();
+        out.cover(in);
+        out.variants()
             .field(id, 0, idLength)
             .field(buf, in.start(VariantTsvReader.CHROM), in.length(VariantTsvReader.CHROM))
             .field(buf, in.start(VariantTsvReader.POS), in.length(VariantTsvReader.POS))
@@ -302,7 +462,7 @@ public final class KuzuShard implements AutoCloseable {
           if (zygosity == null) {
             continue;
           }
-          carriesOut
+          out.carries()
               .field(sampleCsv[s])
               .field(id, 0, idLength)
               .field(jobCsv)
@@ -312,92 +472,95 @@ public final class KuzuShard implements AutoCloseable {
           relationships++;
         }
       }
+      chunks = out.chunks();
     }
     String fingerprint = HexFormat.of().formatHex(digest.digest());
     return new Conversion(
         new WriteCounts(unique.size(), variants, relationships),
         fingerprint,
         samplesCsv,
-        variantsCsv,
-        carriesCsv);
+        chunks);
   }
 
-  /** Counts stored for the job if it was committed with exactly this fingerprint, else null. */
-  private WriteCounts storedCounts(String jobId, String fingerprint) {
+  /** The job's bookkeeping node, or null if the job was never (started to be) written. */
+  private StoredJob storedJob(String jobId) {
     try (PreparedStatement ps =
             prepare(
-                "MATCH (j:Job) WHERE j.id = $id "
-                    + "RETURN j.fingerprint, j.sample_nodes, j.variant_nodes, j.relationships");
+                "MATCH (j:Job) WHERE j.id = $id RETURN j.fingerprint, j.complete, "
+                    + "j.sample_nodes, j.variant_nodes, j.relationships");
         Value id = new Value(jobId);
         QueryResult result = execute(ps, Map.of("id", id))) {
       if (!result.hasNext()) {
         return null;
       }
       try (FlatTuple row = result.getNext()) {
-        String stored = string(row, 0);
-        if (!fingerprint.equals(stored)) {
-          return null;
+        String fingerprint = string(row, 0);
+        boolean complete;
+        try (Value v = row.getValue(1)) {
+          complete = !v.isNull() && Boolean.TRUE.equals(v.getValue());
         }
-        return new WriteCounts(int64(row, 1), int64(row, 2), int64(row, 3));
+        return new StoredJob(
+            fingerprint == null ? "" : fingerprint,
+            complete,
+            new WriteCounts(int64(row, 2), int64(row, 3), int64(row, 4)));
       }
     }
   }
 
-  private boolean jobExists(String jobId) {
-    try (PreparedStatement ps = prepare("MATCH (j:Job) WHERE j.id = $id RETURN count(*)");
-        Value id = new Value(jobId);
-        QueryResult result = execute(ps, Map.of("id", id))) {
-      try (FlatTuple row = result.getNext()) {
-        return int64(row, 0) > 0;
-      }
+  /**
+   * Loads the converted job: chunk 0 (with the removal of an earlier version, the Sample nodes and
+   * the Job node marked incomplete) in the first transaction, one transaction per further chunk,
+   * and the Job node is marked complete in the transaction of the last chunk.
+   */
+  private void write(String jobId, Conversion c, Path work, boolean jobExisted) {
+    // Variant keys are unique within the job, so when the table starts empty no chunk can collide
+    boolean probe = count("MATCH (x:Variant) RETURN count(*)") > 0;
+    for (int k = 0; k < c.chunks().size(); k++) {
+      writeChunk(jobId, c, work, k, jobExisted, probe);
     }
   }
 
-  private void write(String jobId, Conversion c, Path work) {
+  private void writeChunk(
+      String jobId, Conversion c, Path work, int k, boolean jobExisted, boolean probeVariants) {
+    List<Chunk> chunks = c.chunks();
+    boolean first = k == 0;
+    boolean last = k == chunks.size() - 1;
+    Chunk chunk = chunks.get(k);
     run(connection, "BEGIN TRANSACTION");
     boolean committed = false;
     try {
-      if (jobExists(jobId)) {
-        phase("job-lookup");
-        // content changed since the last write: drop the old relationships first
-        try (PreparedStatement ps =
-                prepare(
-                    "MATCH (:Sample)-[r:CARRIES]->(:Variant) WHERE r.job_id = $id DELETE r");
-            Value id = new Value(jobId);
-            QueryResult ignored = execute(ps, Map.of("id", id))) {
-          // executed
+      if (first) {
+        if (jobExisted) {
+          // content changed, or an earlier multi-chunk write did not finish: drop its rels
+          try (PreparedStatement ps =
+                  prepare("MATCH (:Sample)-[r:CARRIES]->(:Variant) WHERE r.job_id = $id DELETE r");
+              Value id = new Value(jobId);
+              QueryResult ignored = execute(ps, Map.of("id", id))) {
+            // executed
+          }
+          phase("delete-old-rels");
         }
-        phase("delete-old-rels");
+        copyNewNodes(
+            "Sample", "id STRING", "id", true, null, c.samplesCsv(), work.resolve("samples.new.csv"));
+        phase("copy-samples");
       }
-      copyNewNodes("Sample", "id STRING", "id", c.samplesCsv(), work.resolve("samples.new.csv"));
-      phase("copy-samples");
       copyNewNodes(
           "Variant",
           "id STRING, chrom STRING, pos INT64, ref STRING, alt STRING",
           "id, chrom, pos, ref, alt",
-          c.variantsCsv(),
-          work.resolve("variants.new.csv"));
-      phase("copy-variants");
-      run(connection, "COPY CARRIES FROM " + literal(c.carriesCsv()) + " " + CSV_OPTIONS);
-      phase("copy-carries");
-      WriteCounts n = c.counts();
-      try (PreparedStatement ps =
-              prepare(
-                  "MERGE (j:Job {id: $id}) SET j.fingerprint = $fp, j.sample_nodes = $s, "
-                      + "j.variant_nodes = $v, j.relationships = $r");
-          Value id = new Value(jobId);
-          Value fp = new Value(c.fingerprint());
-          Value s = new Value(n.sampleNodes());
-          Value v = new Value(n.variantNodes());
-          Value r = new Value(n.relationships());
-          QueryResult ignored =
-              execute(ps, Map.of("id", id, "fp", fp, "s", s, "v", v, "r", r))) {
-        // executed
+          probeVariants,
+          chunk.region(),
+          chunk.variantsCsv(),
+          work.resolve("variants-" + k + ".new.csv"));
+      phase("copy-variants-" + k);
+      run(connection, "COPY CARRIES FROM " + literal(chunk.carriesCsv()) + " " + CSV_OPTIONS);
+      phase("copy-carries-" + k);
+      if (first || last) {
+        upsertJob(jobId, c, last);
       }
-      phase("job-node");
       run(connection, "COMMIT");
       committed = true;
-      phase("commit");
+      phase("commit-" + k);
     } finally {
       if (!committed) {
         // Kuzu already rolls back on a failed statement; this covers Java-side failures
@@ -408,20 +571,68 @@ public final class KuzuShard implements AutoCloseable {
     }
   }
 
+  private void upsertJob(String jobId, Conversion c, boolean complete) {
+    WriteCounts n = c.counts();
+    try (PreparedStatement ps =
+            prepare(
+                "MERGE (j:Job {id: $id}) SET j.fingerprint = $fp, j.complete = $done, "
+                    + "j.sample_nodes = $s, j.variant_nodes = $v, j.relationships = $r");
+        Value id = new Value(jobId);
+        Value fp = new Value(c.fingerprint());
+        Value done = new Value(complete);
+        Value s = new Value(n.sampleNodes());
+        Value v = new Value(n.variantNodes());
+        Value r = new Value(n.relationships());
+        QueryResult ignored =
+            execute(ps, Map.of("id", id, "fp", fp, "done", done, "s", s, "v", v, "r", r))) {
+      // executed
+    }
+  }
+
   /**
-   * COPYs the rows of {@code csv} whose primary key is not in {@code table} yet. When the table is
-   * empty the probe is skipped.
+   * COPYs the rows of {@code csv} whose primary key is not in {@code table} yet.
+   *
+   * <p>Why this shape: Kuzu 0.11's {@code COPY .. (IGNORE_ERRORS=true)} skips existing keys but was
+   * slow, intermittently failed with "Write-write conflict" and, on a 5M-variant shard, crashed the
+   * JVM (SIGSEGV in {@code NodeGroup::findChunkedGroupIdxFromRowIdxNoLock}) in the following rel
+   * COPY; {@code LOAD .. MERGE} ran out of buffer pool. So the new rows are selected with a probe
+   * query and copied plainly. Kuzu plans the probe as a hash join whose build side is the table,
+   * which hashed the whole Variant table and ran out of a 256 MiB pool at 5M rows; restricting the
+   * build side to the chunk's region ({@code chrom}/{@code pos} are part of the id, so no match
+   * can lie outside it) bounds its memory by the region instead of the shard.
+   *
+   * @param probe false when no row of {@code csv} can exist (plain COPY)
+   * @param region contig -> [min, max] pos of the rows, or null/empty for no restriction
    */
-  private void copyNewNodes(String table, String columns, String names, Path csv, Path filtered) {
+  private void copyNewNodes(
+      String table,
+      String columns,
+      String names,
+      boolean probe,
+      Map<String, long[]> region,
+      Path csv,
+      Path filtered) {
     Path source = csv;
-    if (count("MATCH (x:" + table + ") RETURN count(*)") > 0) {
-      phase(table + "-count");
+    if (probe && count("MATCH (x:" + table + ") RETURN count(*)") > 0) {
+      StringBuilder where = new StringBuilder("x.id = id");
+      if (region != null && !region.isEmpty()) {
+        where.append(" AND (");
+        boolean firstContig = true;
+        for (Map.Entry<String, long[]> e : region.entrySet()) {
+          where.append(firstContig ? "" : " OR ")
+              .append("(x.chrom = ").append(literal(e.getKey()))
+              .append(" AND x.pos >= ").append(e.getValue()[0])
+              .append(" AND x.pos <= ").append(e.getValue()[1]).append(')');
+          firstContig = false;
+        }
+        where.append(')');
+      }
       run(
           connection,
           "COPY (LOAD WITH HEADERS (" + columns + ") FROM " + literal(csv) + " " + CSV_OPTIONS
-              + " OPTIONAL MATCH (x:" + table + " {id: id}) WITH " + names + ", x"
-              + " WHERE x IS NULL RETURN " + names + ") TO " + literal(filtered) + " "
-              + CSV_OPTIONS);
+              + " OPTIONAL MATCH (x:" + table + ") WHERE " + where + " WITH " + names
+              + ", ID(x) AS xid WHERE xid IS NULL RETURN " + names + ") TO " + literal(filtered)
+              + " " + CSV_OPTIONS);
       source = filtered;
       phase(table + "-probe-new-keys");
     }

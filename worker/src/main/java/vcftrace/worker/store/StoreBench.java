@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * shared, loaded host; Kuzu and Lance use native threads, which the process CPU time includes).
  *
  * <pre>
- * java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx1g -cp ... vcftrace.worker.store.StoreBench [rows] [workDir]
+ * java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx1g -cp ... vcftrace.worker.store.StoreBench \
+ *     [rows] [workDir|-] [kuzuBufferPoolMiB]
  * </pre>
  */
 public final class StoreBench {
@@ -29,8 +30,9 @@ public final class StoreBench {
 
   public static void main(String[] args) throws Exception {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : DEFAULT_ROWS;
-    Path work =
-        args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("vcftrace-store-bench");
+    boolean keep = args.length > 1 && !args[1].equals("-");
+    Path work = keep ? Path.of(args[1]) : Files.createTempDirectory("vcftrace-store-bench");
+    long pool = args.length > 2 ? Long.parseLong(args[2]) << 20 : KuzuShard.DEFAULT_BUFFER_POOL_BYTES;
     Files.createDirectories(work);
     Path tsv = work.resolve("variants.tsv");
     Path tsv2 = work.resolve("variants-2.tsv");
@@ -38,10 +40,11 @@ public final class StoreBench {
     generate(tsv2, rows, rows / 2); // second job: half its variants already exist
     System.out.printf(
         Locale.ROOT,
-        "rows=%d  cpus=%d  maxHeap=%dMiB  input=%.1f MiB  load=%.2f%n",
+        "rows=%d  cpus=%d  maxHeap=%dMiB  kuzuPool=%dMiB  input=%.1f MiB  load=%.2f%n",
         rows,
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
+        pool >> 20,
         Files.size(tsv) / 1048576.0,
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
@@ -56,7 +59,7 @@ public final class StoreBench {
     Path scratch = work.resolve("scratch");
     List<String> samples = List.of("SAMPLE1");
     try (KuzuShard shard =
-        KuzuShard.open(work.resolve("graph/partition-0.kuzu"), KuzuShard.DEFAULT_BUFFER_POOL_BYTES)) {
+        KuzuShard.open(work.resolve("graph/partition-0.kuzu"), pool)) {
       measure("kuzu   job1 first write     ", rows, () -> shard.replaceJob("job1", samples, tsv, scratch).relationships());
       System.out.println("         phases ms: " + shard.lastPhaseMillis());
       measure("kuzu   job1 replay (same)   ", rows, () -> shard.replaceJob("job1", samples, tsv, scratch).relationships());
@@ -67,7 +70,7 @@ public final class StoreBench {
     try (KuzuGraphReader reader = KuzuGraphReader.open(work.resolve("graph"))) {
       System.out.println("kuzu   totals: " + reader.totals());
     }
-    if (args.length <= 1) {
+    if (!keep) {
       deleteRecursively(work);
     }
   }

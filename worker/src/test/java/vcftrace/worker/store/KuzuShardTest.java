@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,9 @@ class KuzuShardTest {
       assertEquals(
           new WriteCounts(2, 3, 4),
           shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, tsv2, scratch));
+      assertTrue(
+          shard.lastPhaseMillis().containsKey("Variant-probe-new-keys"),
+          shard.lastPhaseMillis().toString());
       assertEquals(
           new WriteCounts(2, 3, 4),
           shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, tsv2, scratch));
@@ -112,6 +116,30 @@ class KuzuShardTest {
       assertEquals(List.of("S1", "S2", "S4"), reader.samplesCarrying("chr1-100-A-G"));
       assertEquals(List.of("chr1-100-A-G", "chr2-100-A-G"), reader.variantsOf("S4", 10));
       assertEquals(List.of("S1"), reader.samplesCarrying("chr9-1-A-T"));
+    }
+  }
+
+  @Test
+  void probeWithoutRegionWhenAChunkSpansManyContigs() throws Exception {
+    Path dir = tmp.resolve("graph");
+    Path scratch = tmp.resolve("scratch");
+    StringBuilder many = new StringBuilder();
+    for (int c = 0; c < KuzuShard.MAX_REGION_CONTIGS + 20; c++) {
+      many.append("ctg").append(c).append("\t5\tA\tG\t1\tPASS\t0/1\n");
+    }
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+      shard.replaceJob("first", List.of("S1"), StoreTestData.write(tmp, "m1.tsv", many.toString()), scratch);
+      // second job: same contigs (all variants exist) plus one new; region map overflows
+      many.append("ctg0\t6\tA\tG\t1\tPASS\t1/1\n");
+      assertEquals(
+          new WriteCounts(1, KuzuShard.MAX_REGION_CONTIGS + 21, KuzuShard.MAX_REGION_CONTIGS + 21),
+          shard.replaceJob("second", List.of("S2"), StoreTestData.write(tmp, "m2.tsv", many.toString()), scratch));
+    }
+    try (KuzuGraphReader reader = KuzuGraphReader.open(dir)) {
+      assertEquals(
+          new KuzuGraphReader.Counts(
+              2, KuzuShard.MAX_REGION_CONTIGS + 21, 2L * (KuzuShard.MAX_REGION_CONTIGS + 20) + 1),
+          reader.totals());
     }
   }
 
@@ -227,6 +255,47 @@ class KuzuShardTest {
       assertEquals(new WriteCounts(0, 1, 0), shard.replaceJob("sites", List.of(), sites, tmp.resolve("s")));
       assertEquals(new WriteCounts(0, 0, 0), shard.replaceJob("empty", List.of(), StoreTestData.write(tmp, "e.tsv", ""), tmp.resolve("s")));
     }
+  }
+
+  @Test
+  void largeJobsCommitInChunksAndRecoverFromAnIncompleteWrite() throws Exception {
+    Path dir = tmp.resolve("graph");
+    Path shardFile = dir.resolve("partition-0.kuzu");
+    Path scratch = tmp.resolve("scratch");
+    Path tsv1 = StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1);
+    WriteCounts expected = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
+    // 7 rows per transaction -> job1 (18 variants + 23 rels) takes several transactions
+    try (KuzuShard shard = KuzuShard.open(shardFile, POOL, 1L << 34, 7)) {
+      shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, StoreTestData.write(tmp, "b.tsv", StoreTestData.JOB2), scratch);
+      assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
+      assertTrue(shard.lastPhaseMillis().containsKey("commit-3"), shard.lastPhaseMillis().toString());
+      assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
+      assertEquals(Set.of("convert", "fingerprint-check"), shard.lastPhaseMillis().keySet());
+    }
+    // simulate a crash between chunks: the Job node says incomplete, part of the rels are gone
+    try (Database db = new Database(shardFile.toString(), POOL, true, false, 1L << 34, true, -1);
+        Connection c = new Connection(db)) {
+      for (String q :
+          List.of(
+              "MATCH (j:Job {id: 'job1'}) SET j.complete = false",
+              "MATCH (s:Sample)-[r:CARRIES]->(v:Variant) WHERE r.job_id = 'job1' AND v.chrom = 'chr3' DELETE r")) {
+        try (QueryResult r = c.query(q)) {
+          assertTrue(r.isSuccess(), r.getErrorMessage());
+        }
+      }
+    }
+    try (KuzuShard shard = KuzuShard.open(shardFile, POOL, 1L << 34, 7)) {
+      assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
+      assertTrue(shard.lastPhaseMillis().containsKey("delete-old-rels"));
+    }
+    try (KuzuGraphReader reader = KuzuGraphReader.open(dir)) {
+      assertEquals(
+          new KuzuGraphReader.Counts(4, StoreTestData.JOB1_VARIANTS + 1, StoreTestData.JOB1_RELS + 4),
+          reader.totals());
+    }
+    assertEquals(
+        List.of("job1|True|23", "job2|True|4"), // Kuzu casts BOOLEAN as True/False
+        rows(shardFile, "MATCH (j:Job) RETURN j.id + '|' + CAST(j.complete AS STRING) + '|' + CAST(j.relationships AS STRING) AS x ORDER BY x"));
   }
 
   /** Runs a query returning one string column against a closed shard. */

@@ -15,6 +15,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import com.lancedb.lance.Dataset;
+import com.lancedb.lance.ReadOptions;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +59,35 @@ class LanceVariantStoreTest {
       assertEquals(0, store.replaceJob("job1", "b3", 3, StoreTestData.write(tmp, "e.tsv", "")));
       assertEquals(0, LanceVariantStore.countRows(db, "job_id = 'job1'"));
       assertEquals(3, LanceVariantStore.countRows(db, null));
+    }
+  }
+
+  @Test
+  void replaceAfterCompactionUsesDeletionVectors() throws Exception {
+    Path db = tmp.resolve("lancedb");
+    try (LanceVariantStore store = new LanceVariantStore(db)) {
+      store.replaceJob("job1", "b1", 3, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1));
+      store.replaceJob("job2", "b1", 2, StoreTestData.write(tmp, "b.tsv", StoreTestData.JOB2));
+      // compaction merges the two jobs' fragments into one mixed fragment
+      try (BufferAllocator allocator = new RootAllocator();
+          Dataset dataset =
+              Dataset.open(allocator, LanceVariantStore.datasetPath(db).toString(), new ReadOptions.Builder().build())) {
+        dataset.compact();
+      }
+      try (BufferAllocator allocator = new RootAllocator();
+          Dataset dataset =
+              Dataset.open(allocator, LanceVariantStore.datasetPath(db).toString(), new ReadOptions.Builder().build())) {
+        assertEquals(1, dataset.getFragments().size(), "precondition: one mixed fragment");
+      }
+      String firstThree = String.join("\n", StoreTestData.JOB1.lines().limit(3).toList()) + "\n";
+      assertEquals(3, store.replaceJob("job1", "b2", 3, StoreTestData.write(tmp, "c.tsv", firstThree)));
+      assertEquals(3, LanceVariantStore.countRows(db, "job_id = 'job1'"));
+      assertEquals(3, LanceVariantStore.countRows(db, "job_id = 'job2'"));
+      assertEquals(6, LanceVariantStore.countRows(db, null));
+      // and once more: the mixed fragment's deletion vector is extended
+      assertEquals(3, store.replaceJob("job1", "b3", 3, StoreTestData.write(tmp, "d.tsv", firstThree)));
+      assertEquals(6, LanceVariantStore.countRows(db, null));
+      assertEquals(3, LanceVariantStore.countRows(db, "batch_id = 'b3'"));
     }
   }
 
