@@ -26,7 +26,7 @@ public enum Setting {
   DATA_DIR("where a worker keeps its stores and scratch files", "vcf-data"),
   LANCE_DB("LanceDB database directory (table `variants` = `<dir>/variants.lance`)", "$DATA_DIR/lancedb"),
   KUZU_DIR("directory of the Kuzu graph shards, one file per partition", "$DATA_DIR/kuzu"),
-  KUZU_BUFFER_POOL_MB("Kuzu buffer pool per open shard, in MiB", "256"),
+  KUZU_BUFFER_POOL_MB("Kuzu buffer pool per open shard, in MiB (reserved lazily; about 200 bytes per variant in the shard)", "1024"),
   BCFTOOLS("the bcftools binary", "bcftools"),
   BCFTOOLS_TIMEOUT("longest one bcftools call may run before it is killed (ISO-8601)", "PT10M"),
   RETRY_MAX_ATTEMPTS("attempts for a transient failure before the job is dead-lettered", "4"),

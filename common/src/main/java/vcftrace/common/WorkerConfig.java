@@ -23,7 +23,7 @@ public record WorkerConfig(
     Path dataDir, // DATA_DIR = vcf-data
     Path lanceDb, // LANCE_DB = $DATA_DIR/lancedb
     Path kuzuDir, // KUZU_DIR = $DATA_DIR/kuzu
-    long kuzuBufferPoolBytes, // KUZU_BUFFER_POOL_MB = 256
+    long kuzuBufferPoolBytes, // KUZU_BUFFER_POOL_MB = 1024
     String bcftools, // BCFTOOLS = bcftools
     Duration bcftoolsTimeout, // BCFTOOLS_TIMEOUT = PT10M
     int retryMaxAttempts, // RETRY_MAX_ATTEMPTS = 4

@@ -27,7 +27,7 @@ class SettingsDocumentedTest {
     assertEquals("localhost:9092", d.kafka().get("bootstrap.servers"));
     assertEquals("vcf.jobs", d.topics().jobs());
     assertEquals(Duration.ofMinutes(10), d.bcftoolsTimeout());
-    assertEquals(256L << 20, d.kuzuBufferPoolBytes());
+    assertEquals(1024L << 20, d.kuzuBufferPoolBytes());
     assertEquals(d.dataDir().resolve("lancedb"), d.lanceDb());
 
     WorkerConfig o = WorkerConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP", "k:1", "JOBS_TOPIC", "j", "DATA_DIR", "/d",
