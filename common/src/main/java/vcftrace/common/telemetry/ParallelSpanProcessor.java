@@ -33,7 +33,7 @@ import java.util.logging.Level;
  * <p><b>Queue.</b> The configured {@code maxQueueSize} is the total: each shard holds {@code
  * ceil(maxQueueSize / parallelism)} spans, so memory stays what {@code otel.bsp.max.queue.size}
  * says whatever the parallelism. (The SDK's queue rounds each shard up to a power of two internally;
- * with the defaults, 65536 / 8, it is one already.) {@code maxExportBatchSize}, {@code scheduleDelay}
+ * with the defaults, 65536 / 4, it is one already.) {@code maxExportBatchSize}, {@code scheduleDelay}
  * and {@code exporterTimeout} apply to every shard unchanged; a batch larger than a shard's queue is
  * cut to the queue size.
  *
@@ -57,12 +57,13 @@ public final class ParallelSpanProcessor implements SpanProcessor {
 
   /**
    * Default number of batch processors: {@value}. Measured with 20 ms exports over OTLP/gRPC on two
-   * cores, 30 s without a drop: 2 sustained 73k spans/s, 4 96k, 8 139k (BENCHMARKS.md, "Span
-   * pipeline (issue 3)"). Each gRPC export costs about 40 ms more than the backend's answer (OkHttp
-   * leaves Nagle on), so more exports in flight than the latency alone suggests pay off; at most
-   * {@value #MAX_CONCURRENT_EXPORTS} are in flight, the others prepare their next batch meanwhile.
+   * shared cores, 30 s without a drop (BENCHMARKS.md, "Span pipeline (issue 3)"): one sustains about
+   * 25k spans/s, because each gRPC export costs about 40 ms more than the backend's answer (OkHttp
+   * leaves Nagle on); 2 sustained 73k; 4 sustained 164k and, in a run with more load beside it, 96k;
+   * 8 sustained 100k and 139k, no better than 4 within the noise. At most {@value
+   * #MAX_CONCURRENT_EXPORTS} exports are in flight whatever the parallelism.
    */
-  public static final int DEFAULT_PARALLELISM = 8;
+  public static final int DEFAULT_PARALLELISM = 4;
 
   /** Upper bound on {@code parallelism}: {@value}. Each shard is a thread. */
   public static final int MAX_PARALLELISM = 16;

@@ -94,7 +94,7 @@ public final class SpanBenchCommand implements Callable<Integer> {
   double precision;
 
   @Option(names = "--max-other-cpu", defaultValue = "30",
-      description = "before each probe, wait while other processes use more than this % of one core"
+      description = "before each probe, wait while other processes use more than this %% of one core"
           + " (default ${DEFAULT-VALUE})")
   double maxOtherCpu;
 
