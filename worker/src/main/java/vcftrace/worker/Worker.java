@@ -47,16 +47,14 @@ public final class Worker implements Runnable {
   private final Consumer<byte[], byte[]> consumer;
   private final JobRunner runner;
   private final TextMapPropagator propagator;
-  private final String jobsTopic;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong committed = new AtomicLong();
   private volatile boolean running = true;
 
-  public Worker(Consumer<byte[], byte[]> consumer, JobRunner runner, TextMapPropagator propagator, String jobsTopic) {
+  public Worker(Consumer<byte[], byte[]> consumer, JobRunner runner, TextMapPropagator propagator) {
     this.consumer = requireNonNull(consumer, "consumer");
     this.runner = requireNonNull(runner, "runner");
     this.propagator = requireNonNull(propagator, "propagator");
-    this.jobsTopic = requireNonNull(jobsTopic, "jobsTopic");
   }
 
   @Override
@@ -120,10 +118,6 @@ public final class Worker implements Runnable {
 
   public long committedJobs() {
     return committed.get();
-  }
-
-  public String topic() {
-    return jobsTopic;
   }
 
   private static final TextMapGetter<ConsumerRecord<byte[], byte[]>> HEADERS =

@@ -93,7 +93,7 @@ public final class WorkerApp implements AutoCloseable {
       JobRunner runner = new JobRunner(cfg, telemetry.tracer(), producer, steps, workerMetrics);
       consumer.subscribe(List.of(cfg.topics().jobs()), shards);
       Worker worker = new Worker(consumer, runner,
-          telemetry.openTelemetry().getPropagators().getTextMapPropagator(), cfg.topics().jobs());
+          telemetry.openTelemetry().getPropagators().getTextMapPropagator());
       log.info("worker {} (instance {}) consuming {} as group {}; metrics on port {}", cfg.workerId(),
           telemetry.instanceId(), cfg.topics().jobs(), cfg.consumerGroup(), metrics.port());
       return new WorkerApp(cfg, worker, metrics, resources);

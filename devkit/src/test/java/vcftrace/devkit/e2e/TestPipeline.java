@@ -132,12 +132,7 @@ final class TestPipeline implements AutoCloseable {
 
   /** Results by job id (the last one of a job wins). */
   Map<String, JobResult> results() throws Exception {
-    Map<String, JobResult> out = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> rec : readAll(env.getOrDefault("RESULTS_TOPIC", "vcf.results"))) {
-      JobResult r = JobResult.parse(rec.value());
-      out.put(r.jobId(), r);
-    }
-    return out;
+    return vcftrace.devkit.ResultsReader.readAll(env.get("KAFKA_BOOTSTRAP"), env.getOrDefault("RESULTS_TOPIC", "vcf.results"));
   }
 
   /** Reads the results topic until {@code n} distinct jobs have a result or the timeout passes. */
