@@ -13,6 +13,8 @@ public final class Attrs {
   public static final AttributeKey<Long> JOB_ATTEMPT = AttributeKey.longKey("job.attempt");
   public static final AttributeKey<String> JOB_STATUS = AttributeKey.stringKey("job.status");
   public static final AttributeKey<String> WORKER_ID = AttributeKey.stringKey("worker.id");
+  /** On a step span: the step was stopped because an earlier step of its stage failed. */
+  public static final AttributeKey<Boolean> STEP_CANCELLED = AttributeKey.booleanKey("step.cancelled");
 
   public static final AttributeKey<String> FILE_PATH = AttributeKey.stringKey("file.path");
   public static final AttributeKey<Long> FILE_SIZE = AttributeKey.longKey("file.size_bytes");

@@ -86,11 +86,15 @@ public final class WorkerApp implements AutoCloseable {
       GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes()));
       LanceVariantStore lance = push(resources, new LanceVariantStore(cfg.lanceDb()));
       Bcftools bcftools = new Bcftools(cfg.bcftools(), cfg.bcftoolsTimeout());
-      List<Step> steps = List.of(new ValidateStep(bcftools), new StatsStep(bcftools), new NormaliseStep(bcftools),
-          new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(shards::shard));
-      WorkerMetrics workerMetrics = new WorkerMetrics(steps.stream().map(Step::spanName).toList());
+      // Stage 1 reads the input three ways at once (the JVM validates while bcftools counts and
+      // normalises); stage 2 writes both stores at once, only after everything in stage 1 passed.
+      List<Stage> stages = List.of(
+          Stage.of(List.of(new ValidateStep(bcftools)), List.of(new StatsStep(bcftools)),
+              List.of(new NormaliseStep(bcftools), new ExtractStep(bcftools))),
+          Stage.of(List.of(new LanceWriteStep(lance)), List.of(new KuzuWriteStep(shards::shard))));
+      WorkerMetrics workerMetrics = new WorkerMetrics(Stage.steps(stages).stream().map(Step::spanName).toList());
       workerMetrics.bindTo(metrics.registry());
-      JobRunner runner = new JobRunner(cfg, telemetry.tracer(), producer, steps, workerMetrics);
+      JobRunner runner = push(resources, new JobRunner(cfg, telemetry.tracer(), producer, stages, workerMetrics));
       consumer.subscribe(List.of(cfg.topics().jobs()), shards);
       Worker worker = new Worker(consumer, runner,
           telemetry.openTelemetry().getPropagators().getTextMapPropagator());

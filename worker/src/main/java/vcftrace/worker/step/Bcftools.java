@@ -48,7 +48,12 @@ public final class Bcftools {
     span.setAttribute(Attrs.toolArg("subcommand"), subcommand);
     named.forEach((k, v) -> span.setAttribute(Attrs.toolArg(k), v));
 
-    Path stderr = scratch.resolve(subcommand + ".stderr");
+    Path stderr;
+    try {
+      stderr = Files.createTempFile(scratch, subcommand, ".stderr"); // lanes run bcftools at once
+    } catch (IOException e) {
+      throw new StepException(ErrorType.INTERNAL, "cannot create a stderr file in " + scratch + ": " + e.getMessage(), e);
+    }
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile());
     pb.redirectOutput(stdout == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stdout.toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -3,25 +3,25 @@ package vcftrace.worker.step;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import vcftrace.common.JobRequest;
 
 /**
  * What the steps of one job attempt hand to each other: the input, the scratch directory, and the
- * files and counts each step produces. One instance per attempt, used by one thread.
+ * files and counts each step produces. One instance per attempt, shared by the concurrent lanes of a
+ * stage (each writes its own entries; a later stage reads them after the stage has finished).
  */
 public final class JobContext {
   private final JobRequest request;
   private final Path input;
   private final Path scratch;
   private final int partition;
-  private final Map<String, Long> counts = new LinkedHashMap<>();
-  private List<String> samples = List.of();
-  private Path validated;
-  private Path normalised;
-  private Path variantsTsv;
+  private final Map<String, Long> counts = new ConcurrentHashMap<>();
+  private volatile List<String> samples = List.of();
+  private volatile Path normalised;
+  private volatile Path variantsTsv;
 
   public JobContext(JobRequest request, Path input, Path scratch, int partition) {
     this.request = requireNonNull(request, "request");
@@ -56,13 +56,14 @@ public final class JobContext {
     this.samples = List.copyOf(samples);
   }
 
-  /** The input (or its region) as checked by validation, in uncompressed BCF. */
-  public Path validated() {
-    return require(validated, "validated");
-  }
-
-  public void validated(Path p) {
-    validated = p;
+  /**
+   * bcftools arguments that restrict a command to the job's region, nothing for a whole-file job.
+   * A record belongs to the region its POS lies in ({@code --regions-overlap pos}), so a record
+   * spanning a shard boundary is in exactly one shard.
+   */
+  public List<String> regionArgs() {
+    String region = request.region();
+    return region == null ? List.of() : List.of("-r", region, "--regions-overlap", "pos");
   }
 
   public Path normalised() {

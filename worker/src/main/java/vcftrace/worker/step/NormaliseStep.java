@@ -1,6 +1,7 @@
 package vcftrace.worker.step;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,10 +24,13 @@ public final class NormaliseStep implements Step {
   @Override
   public void run(JobContext job) throws StepException {
     Path out = job.scratch().resolve("normalised.bcf");
+    List<String> args = new ArrayList<>(List.of("--no-version", "-m-any"));
+    args.addAll(job.regionArgs());
+    args.addAll(List.of("-Ou", "-o", out.toString(), job.input().toString()));
     bcftools.run(
         "norm",
-        List.of("--no-version", "-m-any", "-Ou", "-o", out.toString(), job.validated().toString()),
-        Bcftools.named("multiallelics", "-any", "input", job.validated().toString(), "output_type", "u"),
+        args,
+        Bcftools.named("multiallelics", "-any", "input", job.input().toString(), "output_type", "u"),
         null,
         job.scratch());
     job.normalised(out);

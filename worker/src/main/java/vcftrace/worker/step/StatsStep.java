@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,9 @@ public final class StatsStep implements Step {
   @Override
   public void run(JobContext job) throws StepException {
     Path out = job.scratch().resolve("stats.txt");
-    bcftools.run("stats", List.of(job.validated().toString()),
-        Bcftools.named("input", job.validated().toString()), out, job.scratch());
+    List<String> args = new ArrayList<>(job.regionArgs());
+    args.add(job.input().toString());
+    bcftools.run("stats", args, Bcftools.named("input", job.input().toString()), out, job.scratch());
     Map<String, Long> sn = summaryNumbers(out);
     Span span = Span.current();
     record(job, span, RECORDS, Attrs.VCF_RECORDS, sn.get("number of records"));

@@ -50,10 +50,9 @@ class ValidateStepTest {
   }
 
   @Test
-  void validFileBecomesBcfForTheNextSteps() throws Exception {
+  void validFilePassesAndItsRecordsAreCounted() throws Exception {
     JobContext ctx = job(write("ok.vcf", HEADER + GOOD_RECORDS));
     new ValidateStep(bcftools).run(ctx);
-    assertTrue(Files.size(ctx.validated()) > 0);
     assertEquals(3, ValidateStep.checkText(tmp.resolve("ok.vcf"), "line "));
   }
 
@@ -104,6 +103,42 @@ class ValidateStepTest {
     byte[] bytes = Files.readAllBytes(full);
     Path cut = Files.write(tmp.resolve("cut.vcf.gz"), Arrays.copyOf(bytes, bytes.length / 2));
     assertTrue(invalid(cut).getMessage().contains("truncated"), invalid(cut).getMessage());
+  }
+
+  @Test
+  void theLowestBadLineIsReportedAlthoughBatchesAreDecodedInParallel() throws Exception {
+    // bad records in the last and in an early batch: the early one is reported, as a sequential check would
+    int records = ValidateStep.BATCH_LINES * 5;
+    int early = ValidateStep.BATCH_LINES + 17;
+    StringBuilder sb = new StringBuilder(HEADER);
+    for (int i = 1; i <= records; i++) {
+      String gt = i == early || i == records - 3 ? "0/7" : "0/1";
+      sb.append("chr1\t").append(i).append("\t.\tA\tG\t50\tPASS\t.\tGT\t").append(gt).append("\t1/1\n");
+    }
+    Path f = write("two-bad.vcf", sb.toString());
+    int headerLines = (int) HEADER.lines().count();
+    for (int run = 0; run < 5; run++) {
+      String message = invalid(f).getMessage();
+      assertTrue(message.startsWith("line " + (headerLines + early) + ": "), message);
+    }
+    Path good = write("good-many.vcf", sb.toString().replace("0/7", "0/1"));
+    assertEquals(records, ValidateStep.checkText(good, "line "));
+  }
+
+  @Test
+  void aBadRecordBeforeTheTruncationIsReportedFirst() throws Exception {
+    Path full = tmp.resolve("bad-then-cut.vcf.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(full))) {
+      StringBuilder sb = new StringBuilder(HEADER);
+      for (int i = 1; i <= 50_000; i++) {
+        sb.append("chr1\t").append(i).append("\t.\tA\tG\t50\tPASS\t.\tGT\t").append(i == 10 ? "0/9" : "0/1").append("\t1/1\n");
+      }
+      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] bytes = Files.readAllBytes(full);
+    Path cut = Files.write(tmp.resolve("bad-then-cut2.vcf.gz"), Arrays.copyOf(bytes, bytes.length / 2));
+    String message = invalid(cut).getMessage();
+    assertTrue(message.startsWith("line " + (HEADER.lines().count() + 10) + ": "), message);
   }
 
   @Test
