@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,7 +43,9 @@ import vcftrace.common.Topics;
 /**
  * {@code vcf-producer publish}: one job per VCF file, each the root of its own trace. The job's
  * {@code job.publish} span is the root; the instrumentation's {@code send vcf.jobs} span is its child
- * and writes the W3C {@code traceparent} header the worker continues from.
+ * and writes the W3C {@code traceparent} header the worker continues from. A job is keyed by its job id;
+ * the region jobs of a {@code --shard-size} file are spread round-robin over the jobs topic's
+ * partitions ({@link ShardPartitions}), a single job goes where its key hashes.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
     description = "Publish one job per VCF file (files, directories searched recursively, globs).")
@@ -119,11 +122,15 @@ public final class PublishCommand implements Callable<Integer> {
       List<JobRequest> jobs = new ArrayList<>();
       try (Producer<byte[], byte[]> producer = ProducerClients.producer(env, kafkaTelemetry, "vcf-producer")) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
+        // Fetched once: shards are spread over the partitions that exist now. Only a sharded file needs it.
+        int partitions = shards.values().stream().anyMatch(w -> !w.isEmpty())
+            ? jobsPartitionCount(producer, topics.jobs()) : 0;
         out.printf("%-36s  %-32s  %s%n", "JOB ID", "TRACE ID", "FILE");
         for (Path file : files) {
           List<ShardPlanner.Window> windows = shards.get(file);
           List<JobRequest> fileJobs = new ArrayList<>();
-          if (windows == null || windows.isEmpty()) {
+          boolean sharded = windows != null && !windows.isEmpty();
+          if (!sharded) {
             fileJobs.add(JobRequest.of(UUID.randomUUID().toString(), batch, file.toString(), region));
           } else {
             Instant now = Instant.now();
@@ -132,7 +139,12 @@ public final class PublishCommand implements Callable<Integer> {
                   file.toString(), windows.get(i).region(), i, windows.size(), now));
             }
           }
+          // Workers own partitions, so a sharded file's shards go round-robin over them (ShardPartitions):
+          // key hashing put 6 of 8 shards on one of two workers. Shard ids are independent UUIDs with no
+          // common prefix, so the first one stands for the file. A single job keeps the key hash.
+          int start = sharded ? ShardPartitions.start(fileJobs.get(0).jobId(), partitions) : -1;
           for (JobRequest job : fileJobs) {
+            Integer partition = sharded ? ShardPartitions.partition(start, job.shardIndex(), partitions) : null;
             Span span = telemetry.tracer().spanBuilder("job.publish").setParent(Context.root())
                 .setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(Attrs.JOB_ID, job.jobId())
@@ -146,7 +158,9 @@ public final class PublishCommand implements Callable<Integer> {
               span.setAttribute(SHARD_COUNT, job.shardCount());
             }
             try (Scope ignored = span.makeCurrent()) {
-              sent.add(producer.send(new ProducerRecord<>(topics.jobs(), job.jobId().getBytes(StandardCharsets.UTF_8), job.toJson())));
+              // The key stays the job id whatever the partition: consumers and the DLQ read it.
+              sent.add(producer.send(new ProducerRecord<>(topics.jobs(), partition,
+                  job.jobId().getBytes(StandardCharsets.UTF_8), job.toJson())));
             } finally {
               span.end();
             }
@@ -171,5 +185,11 @@ public final class PublishCommand implements Callable<Integer> {
             ? ProducerMain.EXIT_FAILED_JOBS : 0;
       }
     }
+  }
+
+  private static int jobsPartitionCount(Producer<byte[], byte[]> producer, String topic) {
+    List<PartitionInfo> info = producer.partitionsFor(topic);
+    if (info == null || info.isEmpty()) throw new IllegalStateException("topic " + topic + " has no partitions");
+    return info.size();
   }
 }
