@@ -28,7 +28,16 @@ public final class ChildJvm implements AutoCloseable {
    */
   public static ChildJvm start(String name, String mainClass, List<String> jvmArgs, Map<String, String> env,
       List<String> args, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
+    return start(name, List.of(), mainClass, jvmArgs, env, args, log);
+  }
+
+  /**
+   * @param launcher words put before {@code java}, e.g. {@code taskset -c 0} to confine the JVM and
+   *     every process it starts to one core
+   */
+  public static ChildJvm start(String name, List<String> launcher, String mainClass, List<String> jvmArgs,
+      Map<String, String> env, List<String> args, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED"); // Lance's JNI layer
     cmd.addAll(jvmArgs);
@@ -48,9 +57,15 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   public static ChildJvm worker(String id, Map<String, String> env, Path log, String... jvmArgs) throws IOException {
+    return worker(id, List.of(), env, log, jvmArgs);
+  }
+
+  /** A worker started through {@code launcher} (see {@link #start(String, List, String, List, Map, List, Path)}). */
+  public static ChildJvm worker(String id, List<String> launcher, Map<String, String> env, Path log, String... jvmArgs)
+      throws IOException {
     Map<String, String> e = new java.util.HashMap<>(env);
     e.put("WORKER_ID", id);
-    return start(id, "vcftrace.worker.WorkerMain", List.of(jvmArgs), e, List.of(), log);
+    return start(id, launcher, "vcftrace.worker.WorkerMain", List.of(jvmArgs), e, List.of(), log);
   }
 
   public String name() {

@@ -63,8 +63,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "3", description = "runs per measurement; the median is reported (default ${DEFAULT-VALUE})")
   int runs;
 
-  @Option(names = "--shard-size", defaultValue = "30000000",
-      description = "bases per shard for the sharded runs (default ${DEFAULT-VALUE}: ~23 shards on chr1..chr3)")
+  @Option(names = "--shard-size", defaultValue = "62500000",
+      description = "bases per shard for the sharded runs (default ${DEFAULT-VALUE}: 12 shards on chr1..chr3, "
+          + "2 per partition of the 6)")
   long shardSize;
 
   @Option(names = "--data-dir", defaultValue = "vcf-data/bench-pipeline", description = "scratch directory, wiped at start (default ${DEFAULT-VALUE})")
@@ -83,7 +84,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   /** One way of running the main file. */
-  record Scenario(String name, String description, int workers, boolean sharded, boolean tracing, String xmx) {}
+  record Scenario(String name, String description, int workers, boolean sharded, boolean tracing, String xmx,
+      boolean corePerWorker) {
+    Scenario(String name, String description, int workers, boolean sharded, boolean tracing, String xmx) {
+      this(name, description, workers, sharded, tracing, xmx, false);
+    }
+  }
 
   /** What one run of a scenario measured. */
   record Run(Scenario scenario, long records, long elapsedMillis, List<JobResult> results,
@@ -117,7 +123,24 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         new Scenario("1 worker, tracing on", "whole file, one job, 100% sampled, OTLP to a live receiver", 1, false, true, workerXmx),
         new Scenario("1 worker, tracing off", "whole file, one job, OTEL_SDK_DISABLED=true in the worker", 1, false, false, workerXmx),
         new Scenario("1 worker, sharded", "--shard-size " + shardSize + ", tracing on", 1, true, true, workerXmx),
-        new Scenario("2 workers, sharded", "--shard-size " + shardSize + ", tracing on", 2, true, true, workerXmx));
+        new Scenario("2 workers, sharded", "--shard-size " + shardSize + ", tracing on", 2, true, true, workerXmx),
+        // One core per worker stands for one machine per worker: how the service scales out, which
+        // two workers sharing two cores (each already running its steps side by side) cannot show.
+        new Scenario("1 worker on 1 core, sharded", "taskset -c 0, --shard-size " + shardSize, 1, true, true,
+            workerXmx, true),
+        new Scenario("2 workers on 1 core each, sharded", "taskset -c 0 and -c 1, --shard-size " + shardSize, 2, true,
+            true, workerXmx, true));
+
+    say("each step alone on the main file (the profile) ...");
+    double cpuBeforeView = PipelineBenchProcStatus.cpuSeconds(ProcessHandle.current().pid());
+    long viewWall0 = System.nanoTime();
+    bcftoolsView(main, records);
+    PipelineBenchSteps.Cost viewAlone = new PipelineBenchSteps.Cost("bcftools view -Ou (baseline)",
+        (System.nanoTime() - viewWall0) / 1_000_000,
+        PipelineBenchProcStatus.cpuSeconds(ProcessHandle.current().pid()) - cpuBeforeView);
+    List<PipelineBenchSteps.Cost> alone = PipelineBenchSteps.measure(warmup, main, root.resolve("steps-alone"),
+        (kuzuBufferPoolMb > 0 ? kuzuBufferPoolMb : 1024L) << 20);
+    DemoCommand.deleteRecursively(root.resolve("steps-alone"));
 
     Map<Scenario, List<Run>> measured = new LinkedHashMap<>();
     List<Double> bcftools = new ArrayList<>();
@@ -149,7 +172,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     String command = String.join(" ", spec.commandLine().getParseResult().originalArgs());
-    PipelineBenchReport report = new PipelineBenchReport(command, records, runs, shardSize, bcftools, measured, big, kuzuBufferPoolMb);
+    PipelineBenchReport report = new PipelineBenchReport(command, records, runs, shardSize, bcftools, measured, big,
+        kuzuBufferPoolMb, viewAlone, alone);
     System.out.println();
     System.out.println(report.section());
     report.writeTo(out);
@@ -210,7 +234,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       List<ChildJvm> workers = new ArrayList<>();
       try {
         for (int i = 1; i <= s.workers(); i++) {
-          workers.add(ChildJvm.worker(tag + "-w" + i, workerEnv, logs.resolve(tag + "-w" + i + ".log"), "-Xmx" + s.xmx()));
+          List<String> launcher = s.corePerWorker()
+              ? List.of("taskset", "-c", Integer.toString((i - 1) % Runtime.getRuntime().availableProcessors()))
+              : List.of();
+          workers.add(ChildJvm.worker(tag + "-w" + i, launcher, workerEnv, logs.resolve(tag + "-w" + i + ".log"),
+              "-Xmx" + s.xmx()));
         }
         awaitGroup(env.get("CONSUMER_GROUP"), s.workers(), Duration.ofMinutes(2));
         // Warm-up: JIT, native libraries, store creation. Sharded so that with two workers both get some.

@@ -1,0 +1,63 @@
+package vcftrace.devkit.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import vcftrace.common.JobRequest;
+import vcftrace.worker.step.Bcftools;
+import vcftrace.worker.step.ExtractStep;
+import vcftrace.worker.step.JobContext;
+import vcftrace.worker.step.KuzuWriteStep;
+import vcftrace.worker.step.LanceWriteStep;
+import vcftrace.worker.step.NormaliseStep;
+import vcftrace.worker.step.StatsStep;
+import vcftrace.worker.step.Step;
+import vcftrace.worker.step.ValidateStep;
+import vcftrace.worker.store.KuzuShard;
+import vcftrace.worker.store.LanceVariantStore;
+
+/**
+ * The profile behind the pipeline figures: every step of a job, the worker's own classes, run alone
+ * and one after another in this JVM on the same file, with its wall time and the CPU it used (this
+ * process plus the bcftools it waited for, from {@code /proc/self/stat}). The sum of the CPU column
+ * divided by the cores is the least wall time any schedule of these steps can reach on this machine.
+ */
+final class PipelineBenchSteps {
+  /** One step alone: wall milliseconds and CPU seconds. */
+  record Cost(String step, long wallMillis, double cpuSeconds) {}
+
+  private PipelineBenchSteps() {}
+
+  /**
+   * Runs a warm-up job (JIT, native libraries, store creation, as a worker's first job does) and then
+   * the measured one, into fresh stores under {@code work}.
+   */
+  static List<Cost> measure(Path warmup, Path file, Path work, long kuzuPoolBytes) throws Exception {
+    Files.createDirectories(work);
+    Bcftools bcftools = new Bcftools("bcftools", Duration.ofHours(1));
+    try (LanceVariantStore lance = new LanceVariantStore(work.resolve("lancedb"));
+        KuzuShard kuzu = KuzuShard.open(work.resolve("graph").resolve("steps-0.kuzu"), kuzuPoolBytes)) {
+      List<Step> steps = List.of(new ValidateStep(bcftools), new StatsStep(bcftools), new NormaliseStep(bcftools),
+          new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(partition -> kuzu));
+      run(steps, warmup, work.resolve("warmup"));
+      return run(steps, file, work.resolve("measured"));
+    }
+  }
+
+  private static List<Cost> run(List<Step> steps, Path file, Path scratch) throws Exception {
+    JobContext ctx = new JobContext(JobRequest.of(scratch.getFileName().toString(), "bench-steps", file.toString(), null),
+        file, Files.createDirectories(scratch), 0);
+    long self = ProcessHandle.current().pid();
+    List<Cost> costs = new ArrayList<>();
+    for (Step step : steps) {
+      double cpu0 = PipelineBenchProcStatus.cpuSeconds(self);
+      long t0 = System.nanoTime();
+      step.run(ctx);
+      long wall = (System.nanoTime() - t0) / 1_000_000;
+      costs.add(new Cost(step.spanName(), wall, PipelineBenchProcStatus.cpuSeconds(self) - cpu0));
+    }
+    return costs;
+  }
+}
