@@ -22,7 +22,13 @@ public enum ErrorType {
   /** Writing the Kuzu graph failed. Retried. */
   KUZU_WRITE(true),
   /** Anything unexpected. Retried, then dead-lettered. */
-  INTERNAL(true);
+  INTERNAL(true),
+  /**
+   * The job does not fit the Kuzu buffer pool: Kuzu holds a transaction's COPY data in the pool
+   * until commit, so the same job fails the same way on every attempt. Not retried; the message
+   * names the job's rows and the pool size. Raise KUZU_BUFFER_POOL_MB, then replay the job.
+   */
+  KUZU_CAPACITY(false);
 
   private final boolean transientFailure;
 

@@ -4,6 +4,7 @@ import io.opentelemetry.api.trace.Span;
 import java.util.function.IntFunction;
 import vcftrace.common.Attrs;
 import vcftrace.common.ErrorType;
+import vcftrace.worker.store.KuzuCapacityException;
 import vcftrace.worker.store.KuzuShard;
 
 /**
@@ -38,6 +39,9 @@ public final class KuzuWriteStep implements Step {
     try {
       KuzuShard shard = shardOfPartition.apply(job.partition());
       counts = shard.replaceJob(job.request().jobId(), job.samples(), job.variantsTsv(), job.scratch());
+    } catch (KuzuCapacityException e) {
+      // the same job fails the same way on every attempt: dead-letter it now, for replay later
+      throw new StepException(ErrorType.KUZU_CAPACITY, capacityMessage(e), e);
     } catch (RuntimeException | java.io.IOException e) {
       throw new StepException(ErrorType.KUZU_WRITE, "Kuzu write failed: " + e.getMessage(), e);
     }
@@ -46,5 +50,15 @@ public final class KuzuWriteStep implements Step {
     job.count(SAMPLE_NODES, counts.sampleNodes());
     job.count(VARIANT_NODES, counts.variantNodes());
     job.count(RELATIONSHIPS, counts.relationships());
+  }
+
+  /** Tells the operator what to change; the job can be replayed once it is changed. */
+  private static String capacityMessage(KuzuCapacityException e) {
+    return "job of " + e.jobRows() + " Kuzu rows (" + e.job().variantNodes() + " variant nodes + "
+        + e.job().relationships() + " relationships) does not fit the Kuzu buffer pool of "
+        + (e.bufferPoolBytes() >> 20) + " MiB: a transaction of " + e.transactionRows()
+        + " rows failed (a job is written in transactions of at most " + e.rowsPerTransaction()
+        + " rows). Raise KUZU_BUFFER_POOL_MB, then replay the job. Kuzu: "
+        + e.getCause().getMessage();
   }
 }

@@ -67,6 +67,17 @@ import java.util.stream.Stream;
  * partial relationships and start over. Variant and Sample nodes are never deleted (shared, and
  * re-adding is a no-op), so every intermediate state is consistent apart from the missing part.
  *
+ * <p><b>A failed transaction reopens the database.</b> In Kuzu 0.11.2 rolling back a transaction
+ * that COPYed into a non-empty node table leaves the in-memory primary-key index inconsistent
+ * (reproduced without this class: a buffer-pool-full or a "primary key not found" failure in the
+ * rel COPY after a Variant COPY). The same {@link Database} then fails later COPYs ("Unable to find
+ * primary key value", "Invalid argument"), returns wrong rows for key lookups, and has crashed the
+ * JVM (SIGSEGV, "double free or corruption"); closing it normally checkpoints that state into the
+ * file, after which the next commit never returns. So after any failed write transaction the
+ * database is closed <em>without</em> a checkpoint ({@code force_checkpoint_on_close=false}) and
+ * opened again: recovery replays the WAL, which holds only committed transactions. A job that does
+ * not fit the buffer pool fails with {@link KuzuCapacityException}.
+ *
  * <p><b>Cost of deletes.</b> Kuzu 0.11 deletes a relationship in O(degree of its endpoints)
  * (measured: 50k rels of one sample 4 s, 100k 22 s, also with DETACH DELETE or in batches), so
  * re-writing a <em>changed</em> or crashed large single-sample job is slow; identical replays and
@@ -114,7 +125,8 @@ public final class KuzuShard implements AutoCloseable {
    * COPY data in the buffer pool until commit: with a 256 MiB pool a transaction of 3M variants
    * fails ("buffer pool is full"), 5M variants + 5M relationships failed even at 1 GiB, while 1M
    * variants + 1M relationships fit in 256 MiB. So a 1M-record single-sample job is still written in
-   * one transaction. Use a smaller value with a buffer pool below 256 MiB.
+   * one transaction. Use a smaller value with a buffer pool below 256 MiB. A transaction that does
+   * not fit fails with {@link KuzuCapacityException}.
    */
   public static final long DEFAULT_ROWS_PER_TRANSACTION = 2_000_000;
 
@@ -127,6 +139,9 @@ public final class KuzuShard implements AutoCloseable {
           Genotypes.HOM_ALT, CsvWriter.field(Genotypes.HOM_ALT),
           Genotypes.HEMI, CsvWriter.field(Genotypes.HEMI));
 
+  /** Kuzu's message when a statement needs more buffer pool than it can free (Kuzu 0.11.2). */
+  static final String BUFFER_POOL_FULL = "The buffer pool is full";
+
   /** Files open read-write in this JVM (see class comment on POSIX locks). */
   private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
 
@@ -137,19 +152,26 @@ public final class KuzuShard implements AutoCloseable {
   /** Phase -> milliseconds of the last {@link #replaceJob}; for the benchmark and diagnostics. */
   private final Map<String, Long> lastPhaseMillis = new LinkedHashMap<>();
   private long phaseStart;
-  private final Database database;
-  private final Connection connection;
+  private final long bufferPoolBytes;
+  private final long maxDbSizeBytes;
   private final long rowsPerTransaction;
+  // replaced by reopen() after a failed write transaction; null while a reopen has failed
+  private Database database;
+  private Connection connection;
   private boolean closed;
 
   private KuzuShard(
       Path file,
       Database database,
       Connection connection,
+      long bufferPoolBytes,
+      long maxDbSizeBytes,
       long rowsPerTransaction) {
     this.file = file;
     this.database = database;
     this.connection = connection;
+    this.bufferPoolBytes = bufferPoolBytes;
+    this.maxDbSizeBytes = maxDbSizeBytes;
     this.rowsPerTransaction = rowsPerTransaction;
   }
 
@@ -202,7 +224,8 @@ public final class KuzuShard implements AutoCloseable {
       for (String ddl : List.of(SCHEMA_SAMPLE, SCHEMA_VARIANT, SCHEMA_CARRIES, SCHEMA_JOB)) {
         run(connection, ddl);
       }
-      return new KuzuShard(path, database, connection, rowsPerTransaction);
+      return new KuzuShard(
+          path, database, connection, bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction);
     } catch (IOException e) {
       closeQuietly(connection, database);
       OPEN_FILES.remove(path);
@@ -254,6 +277,8 @@ public final class KuzuShard implements AutoCloseable {
    * @param scratchDir directory for the temporary CSV files (a private sub-directory is created
    *     and deleted)
    * @return the job's distinct samples, distinct variants (ALT not {@code .}) and relationships
+   * @throws KuzuCapacityException if a transaction of the job does not fit the buffer pool; the
+   *     shard stays usable and the failed transaction left nothing behind
    */
   public synchronized WriteCounts replaceJob(
       String jobId, List<String> samples, Path variantsTsv, Path scratchDir) throws IOException {
@@ -263,6 +288,9 @@ public final class KuzuShard implements AutoCloseable {
     Objects.requireNonNull(scratchDir, "scratchDir");
     samples.forEach(s -> Objects.requireNonNull(s, "sample name"));
     checkOpen();
+    if (connection == null) {
+      reopen(); // an earlier reopen failed; the file is intact
+    }
     Files.createDirectories(scratchDir);
     Path work = Files.createTempDirectory(scratchDir, "kuzu-job-");
     lastPhaseMillis.clear();
@@ -294,10 +322,11 @@ public final class KuzuShard implements AutoCloseable {
   }
 
   /**
-   * One transaction's worth of rows, plus the genomic region its variants fall in ({@code contig ->
-   * [min pos, max pos]}, null when it spans more than {@link #MAX_REGION_CONTIGS} contigs).
+   * One transaction's worth of rows (variant nodes + relationships), plus the genomic region its
+   * variants fall in ({@code contig -> [min pos, max pos]}, empty when it spans more than {@link
+   * #MAX_REGION_CONTIGS} contigs).
    */
-  private record Chunk(Path variantsCsv, Path carriesCsv, Map<String, long[]> region) {}
+  private record Chunk(Path variantsCsv, Path carriesCsv, Map<String, long[]> region, long rows) {}
 
   private record Conversion(
       WriteCounts counts, String fingerprint, Path samplesCsv, List<Chunk> chunks) {}
@@ -309,6 +338,8 @@ public final class KuzuShard implements AutoCloseable {
     private final Path work;
     private final long rowsPerChunk;
     private final List<Chunk> chunks = new ArrayList<>();
+    private Path variantsCsv;
+    private Path carriesCsv;
     private CsvWriter variants;
     private CsvWriter carries;
     private long rowsInChunk;
@@ -331,12 +362,10 @@ public final class KuzuShard implements AutoCloseable {
         regionOverflow = false;
         lastContig = new byte[0];
         lastRange = null;
-        Chunk chunk =
-            new Chunk(
-                work.resolve("variants-" + k + ".csv"), work.resolve("carries-" + k + ".csv"), region);
-        chunks.add(chunk);
-        variants = new CsvWriter(chunk.variantsCsv());
-        carries = new CsvWriter(chunk.carriesCsv());
+        variantsCsv = work.resolve("variants-" + k + ".csv");
+        carriesCsv = work.resolve("carries-" + k + ".csv");
+        variants = new CsvWriter(variantsCsv);
+        carries = new CsvWriter(carriesCsv);
         rowsInChunk = 0;
       }
     }
@@ -375,25 +404,31 @@ public final class KuzuShard implements AutoCloseable {
       return carries;
     }
 
+    /** Closes the files and returns the chunks; call once, after the last record. */
     List<Chunk> chunks() throws IOException {
-      if (chunks.isEmpty()) {
+      if (chunks.isEmpty() && variants == null) {
         beforeRecord(); // an empty job still has one (empty) chunk to commit its Job node with
       }
+      closeCurrent();
       return List.copyOf(chunks);
     }
 
+    /** Closes the current pair of files and records it as a chunk. */
     private void closeCurrent() throws IOException {
+      if (variants == null) {
+        return;
+      }
       try {
-        if (variants != null) {
-          variants.close();
-        }
+        variants.close();
       } finally {
         variants = null;
-        if (carries != null) {
+        try {
           carries.close();
+        } finally {
           carries = null;
         }
       }
+      chunks.add(new Chunk(variantsCsv, carriesCsv, region, rowsInChunk));
     }
 
     @Override
@@ -527,7 +562,6 @@ public final class KuzuShard implements AutoCloseable {
     boolean last = k == chunks.size() - 1;
     Chunk chunk = chunks.get(k);
     run(connection, "BEGIN TRANSACTION");
-    boolean committed = false;
     try {
       if (first) {
         if (jobExisted) {
@@ -559,16 +593,57 @@ public final class KuzuShard implements AutoCloseable {
         upsertJob(jobId, c, last);
       }
       run(connection, "COMMIT");
-      committed = true;
       phase("commit-" + k);
-    } finally {
-      if (!committed) {
-        // Kuzu already rolls back on a failed statement; this covers Java-side failures
-        try (QueryResult ignored = connection.query("ROLLBACK")) {
-          // "No active transaction" is fine
-        }
+    } catch (RuntimeException e) {
+      // Kuzu has rolled the transaction back (or it is still open after a Java-side failure);
+      // either way its in-memory state can be corrupt: see the class comment
+      discardFailedTransaction(e);
+      if (e.getMessage() != null && e.getMessage().contains(BUFFER_POOL_FULL)) {
+        throw new KuzuCapacityException(
+            bufferPoolBytes, chunk.rows(), rowsPerTransaction, c.counts(), e);
       }
+      throw e;
     }
+  }
+
+  /**
+   * Discards the database's in-memory state after a failed write transaction: closes it without a
+   * checkpoint and opens the file again (WAL recovery restores exactly the committed state).
+   * Failures are added to {@code failure}; if the file cannot be opened again, {@link #replaceJob}
+   * retries on its next call.
+   */
+  private void discardFailedTransaction(RuntimeException failure) {
+    try {
+      try (QueryResult ignored = connection.query("ROLLBACK")) {
+        // "No active transaction for ROLLBACK" is the usual answer: Kuzu rolled back already
+      }
+      // without this, close() would checkpoint the corrupt in-memory index into the file
+      run(connection, "CALL force_checkpoint_on_close=false");
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+    try {
+      reopen();
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** Closes the current database (if any) and opens the file again. */
+  private void reopen() {
+    Connection oldConnection = connection;
+    Database oldDatabase = database;
+    connection = null;
+    database = null;
+    closeQuietly(oldConnection, oldDatabase);
+    Database newDb = newDatabase(file, bufferPoolBytes, maxDbSizeBytes, false);
+    try {
+      connection = new Connection(newDb);
+    } catch (RuntimeException e) {
+      closeQuietly(null, newDb);
+      throw e;
+    }
+    database = newDb;
   }
 
   private void upsertJob(String jobId, Conversion c, boolean complete) {
@@ -710,30 +785,35 @@ public final class KuzuShard implements AutoCloseable {
     }
     closed = true;
     try {
-      connection.close();
+      if (connection != null) {
+        connection.close();
+      }
     } finally {
       try {
-        database.close();
+        if (database != null) {
+          database.close();
+        }
       } finally {
         OPEN_FILES.remove(file);
       }
     }
   }
 
+  /** Best effort, for a failed open or a database being discarded by {@link #reopen()}. */
   private static void closeQuietly(Connection connection, Database database) {
     try {
       if (connection != null) {
         connection.close();
       }
     } catch (RuntimeException ignored) {
-      // best effort during a failed open
+      // the database is closed next either way
     }
     try {
       if (database != null) {
         database.close();
       }
     } catch (RuntimeException ignored) {
-      // best effort during a failed open
+      // nothing of it is kept
     }
   }
 
