@@ -6,7 +6,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,13 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
@@ -46,7 +40,6 @@ import vcftrace.worker.step.KuzuWriteStep;
 import vcftrace.worker.step.LanceWriteStep;
 import vcftrace.worker.step.StatsStep;
 import vcftrace.worker.step.ExtractStep;
-import vcftrace.worker.step.Step;
 import vcftrace.worker.step.StepException;
 
 /**
@@ -55,8 +48,7 @@ import vcftrace.worker.step.StepException;
  * failures, then the result event and, for a failure, the dead letter. {@link #handle} returns only
  * once Kafka has acknowledged them, so the caller may commit the record's offset.
  *
- * <p>The steps run as {@link Stage}s: the lanes of a stage concurrently, so a job uses both the JVM
- * and the bcftools processes at once instead of one after the other (see BENCHMARKS.md).
+ * The steps run in {@link Stage}s through a {@link StageRunner}.
  */
 public final class JobRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
@@ -64,11 +56,9 @@ public final class JobRunner implements AutoCloseable {
   private final WorkerConfig config;
   private final Tracer tracer;
   private final Producer<byte[], byte[]> producer;
-  private final List<Stage> stages;
-  private final List<String> stepOrder;
+  private final StageRunner stages;
   private final WorkerMetrics metrics;
   private final InputResolver inputs;
-  private final ExecutorService lanes;
 
   public JobRunner(
       WorkerConfig config,
@@ -79,21 +69,14 @@ public final class JobRunner implements AutoCloseable {
     this.config = requireNonNull(config, "config");
     this.tracer = requireNonNull(tracer, "tracer");
     this.producer = requireNonNull(producer, "producer");
-    this.stages = List.copyOf(stages);
-    this.stepOrder = Stage.steps(stages).stream().map(Step::spanName).toList();
     this.metrics = requireNonNull(metrics, "metrics");
+    this.stages = new StageRunner(tracer, metrics, stages);
     this.inputs = new InputResolver(config.inputRoot());
-    AtomicInteger n = new AtomicInteger();
-    this.lanes = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "vcf-step-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
   }
 
   @Override
   public void close() {
-    lanes.shutdownNow();
+    stages.close();
   }
 
   /** Processes {@code rec} to an acknowledged result (and dead letter when it failed). */
@@ -149,14 +132,14 @@ public final class JobRunner implements AutoCloseable {
 
     for (int attempt = 1; ; attempt++) {
       span.setAttribute(Attrs.JOB_ATTEMPT, (long) attempt);
-      Map<String, Long> stepMillis = new ConcurrentHashMap<>();
+      Map<String, Long> stepMillis = new java.util.concurrent.ConcurrentHashMap<>();
       JobContext ctx = null;
       Path scratch = null;
       try {
         // Scratch directories are not named after job ids: a job id is user input.
         scratch = Files.createDirectories(config.workDir().resolve(UUID.randomUUID().toString()));
         ctx = new JobContext(request, input, scratch, rec.partition());
-        for (Stage stage : stages) runStage(stage, ctx, stepMillis);
+        stages.run(ctx, stepMillis);
         return succeeded(span, request, ctx, attempt, stepMillis, start);
       } catch (StepException e) {
         if (!e.type().isTransient() || attempt >= config.retryMaxAttempts()) {
@@ -172,88 +155,6 @@ public final class JobRunner implements AutoCloseable {
       } finally {
         deleteRecursively(scratch);
       }
-    }
-  }
-
-  /**
-   * Runs the lanes of {@code stage} on the lane threads and waits for them. When a lane fails, the
-   * lanes after it are cancelled (a running bcftools is killed) and the lanes before it finish; the
-   * first failed lane's exception is thrown.
-   */
-  private void runStage(Stage stage, JobContext ctx, Map<String, Long> stepMillis)
-      throws StepException, InterruptedException {
-    Context parent = Context.current();
-    List<List<Step>> laneSteps = stage.lanes();
-    if (laneSteps.size() == 1) {
-      for (Step step : laneSteps.get(0)) runStep(step, ctx, stepMillis, parent);
-      return;
-    }
-    List<Future<?>> running = new java.util.ArrayList<>(laneSteps.size());
-    for (List<Step> lane : laneSteps) {
-      running.add(lanes.submit(() -> {
-        for (Step step : lane) runStep(step, ctx, stepMillis, parent);
-        return null;
-      }));
-    }
-    Throwable first = null;
-    try {
-      for (int i = 0; i < running.size(); i++) {
-        try {
-          running.get(i).get();
-        } catch (java.util.concurrent.CancellationException e) {
-          // cancelled because an earlier lane failed; that lane's failure is the one reported
-        } catch (ExecutionException e) {
-          if (first == null) {
-            first = e.getCause();
-            for (int j = i + 1; j < running.size(); j++) running.get(j).cancel(true);
-          }
-        }
-      }
-    } finally {
-      // only when this thread is interrupted (shutdown) can a lane still run here
-      for (Future<?> f : running) f.cancel(true);
-    }
-    if (first instanceof StepException e) throw e;
-    if (first instanceof RuntimeException e) throw e;
-    if (first instanceof Error e) throw e;
-    if (first != null) throw new StepException(ErrorType.INTERNAL, first.toString(), first);
-  }
-
-  private void runStep(Step step, JobContext ctx, Map<String, Long> stepMillis, Context parent)
-      throws StepException {
-    long t0 = System.nanoTime();
-    Span span = tracer.spanBuilder(step.spanName()).setParent(parent).startSpan();
-    boolean ok = false;
-    try (Scope ignored = span.makeCurrent()) {
-      if (step.spanName().startsWith("tool.")) {
-        span.setAttribute(Attrs.FILE_PATH, ctx.input().toString());
-        span.setAttribute(Attrs.FILE_SIZE, size(ctx.input()));
-        span.setAttribute(Attrs.FILE_TYPE, fileType(ctx.input()));
-      }
-      step.run(ctx);
-      ok = true;
-    } catch (StepException e) {
-      if (Thread.currentThread().isInterrupted()) {
-        // cancelled because an earlier lane of the stage failed: not this step's own failure
-        span.setAttribute(Attrs.STEP_CANCELLED, true);
-        span.setStatus(StatusCode.ERROR, "cancelled");
-        throw e;
-      }
-      span.recordException(e);
-      span.setAttribute(Attrs.ERROR_TYPE, e.type().name());
-      span.setAttribute(Attrs.ERROR_MESSAGE, e.getMessage());
-      span.setStatus(StatusCode.ERROR, e.type().name());
-      throw e;
-    } catch (RuntimeException e) {
-      span.recordException(e);
-      span.setAttribute(Attrs.ERROR_TYPE, ErrorType.INTERNAL.name());
-      span.setStatus(StatusCode.ERROR, ErrorType.INTERNAL.name());
-      throw e;
-    } finally {
-      span.end();
-      long nanos = System.nanoTime() - t0;
-      stepMillis.put(step.spanName(), nanos / 1_000_000);
-      metrics.step(step.spanName(), ok, nanos);
     }
   }
 
@@ -278,7 +179,7 @@ public final class JobRunner implements AutoCloseable {
     metrics.variantsWritten("lancedb", ctx.count(LanceWriteStep.ROWS));
     metrics.variantsWritten("kuzu", ctx.count(KuzuWriteStep.RELATIONSHIPS));
     return new JobResult(JobResult.SCHEMA_VERSION, r.jobId(), r.batchId(), JobStatus.SUCCEEDED, r.input(),
-        r.region(), r.shardIndex(), r.shardCount(), new JobContextCounts(ctx).counts(), inPlanOrder(stepMillis),
+        r.region(), r.shardIndex(), r.shardCount(), new JobContextCounts(ctx).counts(), stages.inPlanOrder(stepMillis),
         (System.nanoTime() - start) / 1_000_000, span.getSpanContext().getTraceId(), config.workerId(),
         attempts, null, null, Instant.now());
   }
@@ -292,18 +193,9 @@ public final class JobRunner implements AutoCloseable {
     span.setStatus(StatusCode.ERROR, e.type().name() + ": " + e.getMessage());
     return new JobResult(JobResult.SCHEMA_VERSION, jobId, r == null ? null : r.batchId(), JobStatus.FAILED,
         r == null ? null : r.input(), r == null ? null : r.region(), r == null ? 0 : r.shardIndex(),
-        r == null ? 1 : r.shardCount(), counts.counts(), inPlanOrder(stepMillis), (System.nanoTime() - start) / 1_000_000,
+        r == null ? 1 : r.shardCount(), counts.counts(), stages.inPlanOrder(stepMillis), (System.nanoTime() - start) / 1_000_000,
         span.getSpanContext().getTraceId(), config.workerId(), attempts, e.type().name(), e.getMessage(),
         Instant.now());
-  }
-
-  private Map<String, Long> inPlanOrder(Map<String, Long> stepMillis) {
-    Map<String, Long> ordered = new LinkedHashMap<>();
-    for (String step : stepOrder) {
-      Long ms = stepMillis.get(step);
-      if (ms != null) ordered.put(step, ms);
-    }
-    return ordered;
   }
 
   /**
@@ -336,7 +228,7 @@ public final class JobRunner implements AutoCloseable {
     if (v != null) h.add(k, v.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static long size(Path p) {
+  static long size(Path p) {
     try {
       return Files.size(p);
     } catch (IOException e) {
@@ -344,12 +236,6 @@ public final class JobRunner implements AutoCloseable {
     }
   }
 
-  private static String fileType(Path p) {
-    String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    if (n.endsWith(".bcf")) return "bcf";
-    if (n.endsWith(".gz") || n.endsWith(".bgz")) return "vcf.gz";
-    return "vcf";
-  }
 
   private static void deleteRecursively(Path dir) {
     if (dir == null) return;

@@ -117,7 +117,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     long records = VcfGenerator.write(VcfGenerator.Spec.builder().variants(variants).samples(1).seed(61).bgzip(true)
         .build(), main).records();
     Path warmup = input.resolve("warmup.vcf.gz");
-    VcfGenerator.write(VcfGenerator.Spec.builder().variants(20_000).samples(1).seed(62).bgzip(true).build(), warmup);
+    // 200k records: a 20k warm-up left the JIT compiling htsjdk through the first measured job
+    VcfGenerator.write(VcfGenerator.Spec.builder().variants(200_000).samples(1).seed(62).bgzip(true).build(), warmup);
 
     List<Scenario> scenarios = List.of(
         new Scenario("1 worker, tracing on", "whole file, one job, 100% sampled, OTLP to a live receiver", 1, false, true, workerXmx),
@@ -144,6 +145,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     Map<Scenario, List<Run>> measured = new LinkedHashMap<>();
     List<Double> bcftools = new ArrayList<>();
+    List<Double> machineScaling = new ArrayList<>();
     Run big = null;
     try (KafkaBroker broker = KafkaBroker.start(root.resolve("kafka"));
         OtlpReceiver receiver = OtlpReceiver.start()) {
@@ -152,6 +154,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         double rate = bcftoolsView(main, records);
         bcftools.add(rate);
         say(String.format("run %d/%d: bcftools view %,.0f variants/s", i, runs, rate));
+        machineScaling.add(twoCoreScaling(main));
         // Scenarios interleaved run by run, so a slow phase of the machine hits all of them alike.
         for (Scenario s : scenarios) {
           Run r = bench.run(s, "r" + i, main, records, s.sharded() ? shardSize : 0, timeout);
@@ -173,12 +176,45 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     String command = String.join(" ", spec.commandLine().getParseResult().originalArgs());
     PipelineBenchReport report = new PipelineBenchReport(command, records, runs, shardSize, bcftools, measured, big,
-        kuzuBufferPoolMb, viewAlone, alone);
+        kuzuBufferPoolMb, viewAlone, alone, median(machineScaling));
     System.out.println();
     System.out.println(report.section());
     report.writeTo(out);
     say("wrote section '" + PipelineBenchReport.HEADING + "' of " + out.toAbsolutePath());
     return 0;
+  }
+
+  /**
+   * What two cores give this machine for plain CPU work: {@code bcftools view} on core 0 alone, then
+   * on cores 0 and 1 at once; returns twice the first time over the second. Virtual cores that share
+   * a physical one, or a busy neighbour, show here, and no number of workers can beat it.
+   */
+  static double twoCoreScaling(Path file) throws IOException, InterruptedException {
+    List<String> view = List.of("bcftools", "view", "-Ou", "-o", "/dev/null", file.toString());
+    long t0 = System.nanoTime();
+    waitOk(pinned(0, view));
+    long one = System.nanoTime() - t0;
+    t0 = System.nanoTime();
+    Process a = pinned(0, view);
+    Process b = pinned(1, view);
+    waitOk(a);
+    waitOk(b);
+    long two = System.nanoTime() - t0;
+    return 2.0 * one / two;
+  }
+
+  private static Process pinned(int core, List<String> cmd) throws IOException {
+    List<String> full = new ArrayList<>(List.of("taskset", "-c", Integer.toString(core)));
+    full.addAll(cmd);
+    return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+  }
+
+  private static void waitOk(Process p) throws IOException, InterruptedException {
+    if (p.waitFor() != 0) throw new IOException("exit " + p.exitValue() + ": " + p.info().commandLine().orElse("?"));
+  }
+
+  private static double median(List<Double> xs) {
+    return PipelineBenchReport.median(xs);
   }
 
   /** Median wall-clock rate of {@code bcftools view -Ou -o /dev/null FILE}. */

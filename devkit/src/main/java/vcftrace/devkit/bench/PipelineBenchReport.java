@@ -40,10 +40,12 @@ final class PipelineBenchReport {
   private final int kuzuBufferPoolMb;
   private final PipelineBenchSteps.Cost viewAlone;
   private final List<PipelineBenchSteps.Cost> alone;
+  private final double machineScaling;
 
   PipelineBenchReport(String command, long records, int runs, long shardSize, List<Double> bcftools,
       Map<Scenario, List<Run>> measured, Run big, int kuzuBufferPoolMb, PipelineBenchSteps.Cost viewAlone,
-      List<PipelineBenchSteps.Cost> alone) {
+      List<PipelineBenchSteps.Cost> alone, double machineScaling) {
+    this.machineScaling = machineScaling;
     this.kuzuBufferPoolMb = kuzuBufferPoolMb;
     this.viewAlone = viewAlone;
     this.alone = List.copyOf(alone);
@@ -93,7 +95,7 @@ final class PipelineBenchReport {
         + " disk, spans exported over OTLP/gRPC to a live `OtlpReceiver`. Measured by `bench-pipeline`"
         + " (`vcftrace.devkit.bench.PipelineBenchCommand`). The clock runs from just before `publish` to"
         + " the `finishedAt` of the last result; workers are started, joined to their group and warmed"
-        + " up with a 20,000-record job first. Each run has its own topics, group and empty stores."
+        + " up with a 200,000-record job first (JIT). Each run has its own topics, group and empty stores."
         + " Figures are the median of ").append(runs).append(" run(s); the scenarios are interleaved"
         + " run by run.\n\n");
     sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (`nproc`), ")
@@ -127,6 +129,8 @@ final class PipelineBenchReport {
     row(sb, "1 worker, sharded (" + shards(oneSharded) + " shards)", vps(e1) + ms(oneSharded), "", Double.NaN, null);
     row(sb, "2 workers, sharded (sharing the " + Runtime.getRuntime().availableProcessors() + " cores)",
         vps(e2) + ms(twoSharded), ">= 1.7 x 1 worker sharded", e2 / e1, e2 / e1 >= TARGET_TWO_VS_ONE);
+    row(sb, "this machine: 2 x `bcftools view` at once (one per core) vs one", "", "(ceiling for any 2-vs-1)",
+        machineScaling, null);
     if (oneCore != null && twoCores != null) {
       row(sb, "1 worker on 1 core (`taskset`), sharded", vps(c1) + ms(oneCore), "", Double.NaN, null);
       row(sb, "2 workers on 1 core each, sharded", vps(c2) + ms(twoCores), ">= 1.7 x 1 worker on 1 core", c2 / c1,
