@@ -83,7 +83,7 @@ public final class ValidateStep implements Step {
       // A region job checks only its region: the records bcftools extracts (those that *start* in it,
       // so each record belongs to exactly one shard) are checked as text, line numbers relative to it.
       Path text = job.scratch().resolve("region.vcf");
-      List<String> args = new java.util.ArrayList<>(List.of("--no-version"));
+      List<String> args = new ArrayList<>(List.of("--no-version"));
       args.addAll(job.regionArgs());
       args.addAll(List.of("-Ov", "-o", text.toString(), input.toString()));
       bcftools.run(
@@ -98,8 +98,8 @@ public final class ValidateStep implements Step {
 
   /**
    * Decodes every record with htsjdk; returns the record count. The calling thread decompresses and
-   * splits lines; batches of lines are decoded on {@link #DECODERS} (htsjdk's full decode is most of
-   * a job's CPU, and one core cannot keep up with bcftools). Batches are awaited in file order, so the
+   * splits lines; batches of lines are decoded on {@link #DECODERS} (htsjdk's full decode is the
+   * longest lane of its stage, and on one core it cannot keep up with bcftools). Batches are awaited in file order, so the
    * error reported is always the one on the lowest line, as a sequential check would report it.
    */
   static long checkText(Path file, String where) throws StepException {
@@ -120,8 +120,8 @@ public final class ValidateStep implements Step {
       if (line == 0) throw invalid("file is empty");
       if (s == null) throw invalid(where + line + ": the header has no #CHROM line");
       String headerText = header.toString();
-      Decoder.of(headerText, line); // a bad header fails here, once, with its line range
       ConcurrentLinkedQueue<Decoder> idle = new ConcurrentLinkedQueue<>();
+      idle.add(Decoder.of(headerText, line)); // a bad header fails here, once, with its line range
       long records = 0;
       List<String> batch = new ArrayList<>(BATCH_LINES);
       long batchFirstLine = line + 1;
