@@ -19,6 +19,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +31,6 @@ import vcftrace.common.JobResult;
 import vcftrace.common.JobStatus;
 import vcftrace.devkit.ChildJvm;
 import vcftrace.devkit.DemoCommand;
-import vcftrace.devkit.ResultsReader;
 import vcftrace.devkit.gen.VcfGenerator;
 import vcftrace.devkit.kafka.KafkaBroker;
 import vcftrace.devkit.otlp.OtlpReceiver;
@@ -294,18 +298,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Instant t0 = Instant.now();
         int exit = publish(env, args);
         // Not publish --wait: a worker that crashes (a native abort) must end the run, not its timeout.
-        List<JobResult> results = List.of();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (exit == 0 && System.nanoTime() < deadline && workers.stream().anyMatch(ChildJvm::isAlive)) {
-          results = ResultsReader.readAll(bootstrap, env.get("RESULTS_TOPIC")).values().stream()
-              .filter(r -> batch.equals(r.batchId())).toList();
-          if (results.size() >= jobs) break;
-          Thread.sleep(1000); // the clock is the results' finishedAt, not this loop
-        }
-        if (results.size() < jobs) {
-          results = ResultsReader.readAll(bootstrap, env.get("RESULTS_TOPIC")).values().stream()
-              .filter(r -> batch.equals(r.batchId())).toList();
-        }
+        List<JobResult> results = exit == 0
+            ? followResults(env.get("RESULTS_TOPIC"), batch, jobs, workers, System.nanoTime() + timeout.toNanos())
+            : List.of();
         Map<String, Long> rss = new LinkedHashMap<>();
         Map<String, Double> cpu = new LinkedHashMap<>();
         for (ChildJvm w : workers) {
@@ -326,6 +321,33 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         for (ChildJvm w : workers) w.terminate(60, TimeUnit.SECONDS);
         DemoCommand.deleteRecursively(data); // the stores of one run are not needed again; disk is
       }
+    }
+
+    /**
+     * The results of {@code batch}, read with one consumer that long-polls the broker until {@code jobs}
+     * have arrived, every worker has died, or the deadline passed. One consumer for the whole run: the
+     * bench shares the cores with the workers it measures, so it must not spend CPU on polling.
+     */
+    private List<JobResult> followResults(String topic, String batch, int jobs, List<ChildJvm> workers, long deadline)
+        throws IOException {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+      Map<String, JobResult> byJob = new LinkedHashMap<>();
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+        List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        while (byJob.size() < jobs && System.nanoTime() < deadline && workers.stream().anyMatch(ChildJvm::isAlive)) {
+          for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(500))) {
+            JobResult r = JobResult.parse(rec.value());
+            if (r.jobId() != null && batch.equals(r.batchId())) byJob.put(r.jobId(), r); // the last result wins
+          }
+        }
+      }
+      return List.copyOf(byJob.values());
     }
 
     private static Run failed(Scenario s, long records, String why) {
