@@ -19,11 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +28,7 @@ import vcftrace.common.JobResult;
 import vcftrace.common.JobStatus;
 import vcftrace.devkit.ChildJvm;
 import vcftrace.devkit.DemoCommand;
+import vcftrace.devkit.ResultsReader;
 import vcftrace.devkit.gen.VcfGenerator;
 import vcftrace.devkit.kafka.KafkaBroker;
 import vcftrace.devkit.otlp.OtlpReceiver;
@@ -330,16 +328,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
      */
     private List<JobResult> followResults(String topic, String batch, int jobs, List<ChildJvm> workers, long deadline)
         throws IOException {
-      Properties p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
       Map<String, JobResult> byJob = new LinkedHashMap<>();
-      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
-        List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-            .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-        c.assign(parts);
-        c.seekToBeginning(parts);
+      try (KafkaConsumer<byte[], byte[]> c = ResultsReader.fromBeginning(bootstrap, topic)) {
         while (byJob.size() < jobs && System.nanoTime() < deadline && workers.stream().anyMatch(ChildJvm::isAlive)) {
           for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(500))) {
             JobResult r = JobResult.parse(rec.value());

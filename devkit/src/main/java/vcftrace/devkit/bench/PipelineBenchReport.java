@@ -59,19 +59,7 @@ final class PipelineBenchReport {
   }
 
   void writeTo(Path file) throws IOException {
-    String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    String section = section();
-    String updated;
-    int start = existing.indexOf(HEADING + "\n");
-    if (start >= 0) {
-      int end = existing.indexOf("\n## ", start + HEADING.length());
-      updated = existing.substring(0, start) + section + (end < 0 ? "" : existing.substring(end + 1));
-    } else if (existing.isBlank()) {
-      updated = "# Benchmarks\n\n" + section;
-    } else {
-      updated = existing + (existing.endsWith("\n\n") ? "" : existing.endsWith("\n") ? "\n" : "\n\n") + section;
-    }
-    Files.writeString(file, updated, StandardCharsets.UTF_8);
+    MarkdownSections.replace(file, HEADING, section());
   }
 
   String section() {
@@ -98,8 +86,7 @@ final class PipelineBenchReport {
         + " up with a 200,000-record job first (JIT). Each run has its own topics, group and empty stores."
         + " Figures are the median of ").append(runs).append(" run(s); the scenarios are interleaved"
         + " run by run.\n\n");
-    sb.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores (`nproc`), ")
-        .append(memory()).append("; `").append(firstLine(List.of(javaBin(), "-version"))).append("`; `")
+    sb.append("- Machine: ").append(SpanBenchReport.machine()).append("; `")
         .append(firstLine(List.of("bcftools", "--version"))).append("`\n");
     sb.append("- Date: ").append(LocalDate.now(ZoneOffset.UTC)).append(" (UTC)\n");
     sb.append("- Load average (1/5/15 min, `/proc/loadavg`) when the report was written: ").append(loadAverage())
@@ -397,24 +384,7 @@ final class PipelineBenchReport {
     }
   }
 
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static String memory() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith("MemTotal")) {
-          return String.format(Locale.ROOT, "%.1f GiB memory", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1048576.0);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux
-    }
-    return "unknown memory";
-  }
-
-  /** First line a command prints (stdout and stderr: {@code java -version} writes to stderr). */
+  /** First line a command prints, stdout and stderr together. */
   private static String firstLine(List<String> cmd) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

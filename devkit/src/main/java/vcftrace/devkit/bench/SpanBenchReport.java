@@ -3,7 +3,6 @@ package vcftrace.devkit.bench;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -137,21 +136,7 @@ final class SpanBenchReport {
 
   /** Replaces (or appends) {@link #HEADING} in {@code file}, creating the file if needed. */
   void writeSection(Path file) throws IOException {
-    String existing = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-    String section = section();
-    String updated;
-    int start = existing.indexOf(HEADING + "\n");
-    if (start >= 0) {
-      int end = existing.indexOf("\n## ", start + HEADING.length());
-      updated = existing.substring(0, start) + section
-          + (end < 0 ? "" : existing.substring(end + 1));
-    } else if (existing.isBlank()) {
-      updated = "# Benchmarks\n\n" + section;
-    } else {
-      updated = existing + (existing.endsWith("\n\n") ? "" : existing.endsWith("\n") ? "\n" : "\n\n")
-          + section;
-    }
-    Files.writeString(file, updated, StandardCharsets.UTF_8);
+    MarkdownSections.replace(file, HEADING, section());
   }
 
   /** The whole section, from its heading to a blank line before the next one. */
