@@ -298,6 +298,31 @@ class KuzuShardTest {
         rows(shardFile, "MATCH (j:Job) RETURN j.id + '|' + CAST(j.complete AS STRING) + '|' + CAST(j.relationships AS STRING) AS x ORDER BY x"));
   }
 
+  @Test
+  void aCompleteJobWhoseRelationshipsAreGoneIsWrittenAgainOnReplay() throws Exception {
+    Path dir = tmp.resolve("graph");
+    Path scratch = tmp.resolve("scratch");
+    Path shardFile = dir.resolve("vcf.jobs-0.kuzu");
+    Path tsv1 = StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1);
+    WriteCounts expected = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
+    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+      assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
+    }
+    // what a SIGKILLed worker once left behind: the Job node complete, the job's relationships gone
+    try (Database db = new Database(shardFile.toString(), POOL, true, false, 1L << 34, true, -1);
+        Connection c = new Connection(db);
+        QueryResult r = c.query("MATCH ()-[r:CARRIES]->() WHERE r.job_id = 'job1' DELETE r")) {
+      assertTrue(r.isSuccess(), r.getErrorMessage());
+    }
+    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+      assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
+      assertTrue(shard.lastPhaseMillis().containsKey("delete-old-rels"), shard.lastPhaseMillis().toString());
+    }
+    assertEquals(
+        List.of(Long.toString(StoreTestData.JOB1_RELS)),
+        rows(shardFile, "MATCH ()-[r:CARRIES]->() WHERE r.job_id = 'job1' RETURN CAST(count(*) AS STRING)"));
+  }
+
   /** Runs a query returning one string column against a closed shard. */
   private static List<String> rows(Path shardFile, String query) {
     List<String> out = new ArrayList<>();
