@@ -28,7 +28,14 @@ public enum ErrorType {
    * until commit, so the same job fails the same way on every attempt. Not retried; the message
    * names the job's rows and the pool size. Raise KUZU_BUFFER_POOL_MB, then replay the job.
    */
-  KUZU_CAPACITY(false);
+  KUZU_CAPACITY(false),
+  /**
+   * The rows bcftools extracted, or a store wrote, differ from the records the worker read (split per
+   * ALT allele), or bcftools reported a record it could not read: something would have been lost
+   * silently. Not retried; the message names both numbers. Nothing of the job reaches a store when
+   * the extract is short.
+   */
+  RECORD_COUNT_MISMATCH(false);
 
   private final boolean transientFailure;
 

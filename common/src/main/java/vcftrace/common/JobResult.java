@@ -3,6 +3,7 @@ package vcftrace.common;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param traceId the job's trace: open it in Jaeger by this id
  * @param attempts how many times the job was tried (retries of transient failures included)
  * @param errorType set when FAILED ({@link ErrorType} name)
+ * @param warnings the first {@link #MAX_WARNINGS} warnings, in file order
+ * @param warningsTotal how many warnings there were in all
  */
 public record JobResult(
     int schemaVersion,
@@ -32,9 +35,25 @@ public record JobResult(
     int attempts,
     String errorType,
     String errorMessage,
-    Instant finishedAt) {
+    Instant finishedAt,
+    List<Warning> warnings,
+    long warningsTotal) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** The most warnings a result carries; {@link #warningsTotal} counts them all. */
+  public static final int MAX_WARNINGS = 50;
+
+  public JobResult {
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /**
+   * Something the file does that the VCF specification only recommends against (an undeclared key or
+   * contig, say), or a warning bcftools printed; the job still succeeds. {@code line} is the file's line
+   * (1-based; for a region job, the line within the region's records) or 0 when none applies.
+   */
+  public record Warning(long line, String message) {}
 
   /**
    * Counts of one job. {@code records..multiallelicSites} come from {@code bcftools stats} on the input

@@ -29,6 +29,8 @@ public enum Setting {
   KUZU_BUFFER_POOL_MB("Kuzu buffer pool per open shard, in MiB (reserved lazily; about 200 bytes per variant in the shard)", "1024"),
   BCFTOOLS("the bcftools binary", "bcftools"),
   BCFTOOLS_TIMEOUT("longest one bcftools call may run before it is killed (ISO-8601)", "PT10M"),
+  TABIX("the tabix binary (extracts a region job's records by the file's index)", "tabix"),
+  VCF_VALIDATION("`lenient`: what the VCF spec only recommends (declared keys and contigs) is accepted with warnings; `strict`: refused too", "lenient"),
   RETRY_MAX_ATTEMPTS("attempts for a transient failure before the job is dead-lettered", "4"),
   RETRY_BACKOFF_INITIAL("first retry delay; doubles each attempt, with full jitter", "PT0.5S"),
   RETRY_BACKOFF_MAX("cap on one retry delay", "PT30S"),

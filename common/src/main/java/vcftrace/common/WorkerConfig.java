@@ -32,7 +32,9 @@ public record WorkerConfig(
     int maxMessageBytes, // MAX_MESSAGE_BYTES = 65536
     Duration maxPollInterval, // MAX_POLL_INTERVAL = PT30M
     Duration shutdownTimeout, // SHUTDOWN_TIMEOUT = PT60S
-    int metricsPort) { // METRICS_PORT = 9464
+    int metricsPort, // METRICS_PORT = 9464
+    String tabix, // TABIX = tabix
+    boolean strictValidation) { // VCF_VALIDATION = lenient
 
   public WorkerConfig {
     requireNonNull(kafka, "kafka");
@@ -44,6 +46,7 @@ public record WorkerConfig(
     requireNonNull(lanceDb, "lanceDb");
     requireNonNull(kuzuDir, "kuzuDir");
     requireNonNull(bcftools, "bcftools");
+    requireNonNull(tabix, "tabix");
     positive(bcftoolsTimeout, "BCFTOOLS_TIMEOUT");
     positive(retryBackoffInitial, "RETRY_BACKOFF_INITIAL");
     positive(retryBackoffMax, "RETRY_BACKOFF_MAX");
@@ -88,7 +91,18 @@ public record WorkerConfig(
         integer(env, Setting.MAX_MESSAGE_BYTES),
         duration(env, Setting.MAX_POLL_INTERVAL),
         duration(env, Setting.SHUTDOWN_TIMEOUT),
-        integer(env, Setting.METRICS_PORT));
+        integer(env, Setting.METRICS_PORT),
+        Setting.TABIX.fromOrDefault(env),
+        validation(env));
+  }
+
+  private static boolean validation(Map<String, String> env) {
+    String v = Setting.VCF_VALIDATION.fromOrDefault(env);
+    return switch (v) {
+      case "strict" -> true;
+      case "lenient" -> false;
+      default -> throw new IllegalArgumentException("VCF_VALIDATION must be lenient or strict: " + v);
+    };
   }
 
   static Duration duration(Map<String, String> env, Setting s) {

@@ -139,6 +139,7 @@ public final class JobRunner implements AutoCloseable {
         scratch = Files.createDirectories(config.workDir().resolve(UUID.randomUUID().toString()));
         ctx = new JobContext(request, input, scratch, rec.partition());
         stages.run(ctx, stepMillis);
+        checkStoredAll(ctx);
         return succeeded(span, request, ctx, attempt, stepMillis, start);
       } catch (StepException e) {
         if (!e.type().isTransient() || attempt >= config.retryMaxAttempts()) {
@@ -154,6 +155,19 @@ public final class JobRunner implements AutoCloseable {
       } finally {
         deleteRecursively(scratch);
       }
+    }
+  }
+
+  /**
+   * No silent loss: a job succeeds only if LanceDB took every normalised row. (Kuzu dedups variants
+   * and skips ALT '.', so its counts are checked inside its store against the rows it read.)
+   */
+  private static void checkStoredAll(JobContext ctx) throws StepException {
+    long rows = ctx.count(ExtractStep.NORMALISED);
+    long lance = ctx.count(LanceWriteStep.ROWS);
+    if (lance != rows) {
+      throw new StepException(ErrorType.RECORD_COUNT_MISMATCH,
+          "LanceDB stored " + lance + " rows of the job's " + rows + " normalised rows");
     }
   }
 
@@ -180,7 +194,7 @@ public final class JobRunner implements AutoCloseable {
     return new JobResult(JobResult.SCHEMA_VERSION, r.jobId(), r.batchId(), JobStatus.SUCCEEDED, r.input(),
         r.region(), r.shardIndex(), r.shardCount(), new JobContextCounts(ctx).counts(), stages.inPlanOrder(stepMillis),
         (System.nanoTime() - start) / 1_000_000, span.getSpanContext().getTraceId(), config.workerId(),
-        attempts, null, null, Instant.now());
+        attempts, null, null, Instant.now(), ctx.warnings(), ctx.warningsTotal());
   }
 
   private JobResult failed(Span span, JobRequest r, String jobId, StepException e, int attempts,
@@ -194,7 +208,7 @@ public final class JobRunner implements AutoCloseable {
         r == null ? null : r.input(), r == null ? null : r.region(), r == null ? 0 : r.shardIndex(),
         r == null ? 1 : r.shardCount(), counts.counts(), stages.inPlanOrder(stepMillis), (System.nanoTime() - start) / 1_000_000,
         span.getSpanContext().getTraceId(), config.workerId(), attempts, e.type().name(), e.getMessage(),
-        Instant.now());
+        Instant.now(), counts.warnings(), counts.warningsTotal());
   }
 
   /**
@@ -247,6 +261,14 @@ public final class JobRunner implements AutoCloseable {
 
   /** The result's counts from whatever the steps got to. */
   private record JobContextCounts(JobContext ctx) {
+    List<JobResult.Warning> warnings() {
+      return ctx == null ? List.of() : ctx.warnings();
+    }
+
+    long warningsTotal() {
+      return ctx == null ? 0 : ctx.warningsTotal();
+    }
+
     JobResult.Counts counts() {
       if (ctx == null) return JobResult.Counts.NONE;
       return new JobResult.Counts(

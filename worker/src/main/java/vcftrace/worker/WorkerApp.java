@@ -10,7 +10,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -86,11 +91,16 @@ public final class WorkerApp implements AutoCloseable {
       GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes()));
       LanceVariantStore lance = push(resources, new LanceVariantStore(cfg.lanceDb()));
       Bcftools bcftools = new Bcftools(cfg.bcftools(), cfg.bcftoolsTimeout());
-      // Stage 1 reads the input three ways at once (the JVM validates while bcftools counts and
-      // normalises); stage 2 writes both stores at once, only after everything in stage 1 passed.
+      Bcftools tabix = new Bcftools(cfg.tabix(), "tabix", cfg.bcftoolsTimeout());
+      ExecutorService checkers = checkers(Runtime.getRuntime().availableProcessors());
+      push(resources, checkers::shutdownNow);
+      // Stage 0 reads every record in the JVM (the spec's rules, the counts every later step is
+      // checked against, a completed header when the file's is not); stage 1 has bcftools count and
+      // normalise that prepared file at once; stage 2 writes both stores at once, only after
+      // everything before passed.
       List<Stage> stages = List.of(
-          Stage.of(List.of(new ValidateStep(bcftools)), List.of(new StatsStep(bcftools)),
-              List.of(new NormaliseStep(bcftools), new ExtractStep(bcftools))),
+          Stage.of(List.of(new ValidateStep(bcftools, tabix, checkers, cfg.strictValidation()))),
+          Stage.of(List.of(new StatsStep(bcftools)), List.of(new NormaliseStep(bcftools), new ExtractStep(bcftools))),
           Stage.of(List.of(new LanceWriteStep(lance)), List.of(new KuzuWriteStep(shards::shard))));
       WorkerMetrics workerMetrics = new WorkerMetrics(Stage.steps(stages).stream().map(Step::spanName).toList());
       workerMetrics.bindTo(metrics.registry());
@@ -140,6 +150,19 @@ public final class WorkerApp implements AutoCloseable {
         log.warn("closing {} failed: {}", r.getClass().getSimpleName(), e.toString());
       }
     }
+  }
+
+  /** One thread per core: checking records is CPU-bound. Idle threads end between jobs. */
+  private static ExecutorService checkers(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "vcf-validate-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static <T extends AutoCloseable> T push(Deque<AutoCloseable> resources, T r) {

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import vcftrace.common.JobRequest;
 import vcftrace.worker.step.Bcftools;
 import vcftrace.worker.step.ExtractStep;
@@ -37,14 +39,18 @@ final class PipelineBenchSteps {
   static List<Cost> measure(Path warmup, Path file, Path work, long kuzuPoolBytes) throws Exception {
     Files.createDirectories(work);
     Bcftools bcftools = new Bcftools("bcftools", Duration.ofHours(1));
+    Bcftools tabix = new Bcftools("tabix", "tabix", Duration.ofHours(1));
+    ExecutorService checkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try (LanceVariantStore lance = new LanceVariantStore(work.resolve("lancedb"));
         KuzuShard kuzu = KuzuShard.open(work.resolve("graph").resolve("steps-0.kuzu"), kuzuPoolBytes)) {
-      List<Step> steps = List.of(new ValidateStep(bcftools), new StatsStep(bcftools), new NormaliseStep(bcftools),
+      List<Step> steps = List.of(new ValidateStep(bcftools, tabix, checkers, false), new StatsStep(bcftools), new NormaliseStep(bcftools),
           new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(partition -> kuzu));
       // twice: the JIT is still compiling htsjdk's decoder well into the first pass
       run(steps, warmup, work.resolve("warmup-1"));
       run(steps, warmup, work.resolve("warmup-2"));
       return run(steps, file, work.resolve("measured"));
+    } finally {
+      checkers.shutdownNow();
     }
   }
 

@@ -54,11 +54,11 @@ class BadInputCorpusTest {
           "BAD_MESSAGE", "larger than MAX_MESSAGE_BYTES=65536");
       add(bad, "empty-value", new byte[0], "BAD_MESSAGE", "empty record value");
 
-      addFile(bad, "empty-file", Files.writeString(in.resolve("empty.vcf"), ""), "INVALID_VCF", "file is empty");
+      addFile(bad, "empty-file", Files.writeString(in.resolve("empty.vcf"), ""), "INVALID_VCF", "the file is empty");
       addFile(bad, "not-a-vcf", Files.writeString(in.resolve("notes.vcf"), "Dear reader,\nthis is a letter.\n"),
-          "INVALID_VCF", "not a VCF");
+          "INVALID_VCF", "line 1: the first line must be ##fileformat=VCFv4.x (found 'Dear reader,')");
       Path binary = Files.write(in.resolve("binary.vcf"), garbage);
-      addFile(bad, "binary-file", binary, "INVALID_VCF", "line 1: not a VCF");
+      addFile(bad, "binary-file", binary, "INVALID_VCF", "line 1: the first line must be ##fileformat=VCFv4.x");
       Path whole = in.resolve("whole.vcf.gz");
       VcfGenerator.write(VcfGenerator.Spec.builder().variants(20_000).samples(2).seed(5).bgzip(true).build(), whole);
       byte[] gz = Files.readAllBytes(whole);

@@ -150,8 +150,10 @@ abstract class PipelineContract {
       assertEquals("UNSET", s.statusCode(), step);
     }
     ReceivedSpan validate = only(trace, "tool.bcftools.validate");
-    assertEquals("htsjdk", validate.attribute("tool.name"), "a text VCF is decoded record by record in the JVM");
+    assertEquals("vcf-trace", validate.attribute("tool.name"), "a text VCF is checked record by record in the JVM");
     assertEquals(r.counts().records(), validate.attribute("vcf.records"));
+    assertEquals(r.counts().normalisedRecords(), validate.attribute("vcf.expected_rows"),
+        "bcftools' rows equal the records read, one per ALT allele");
     assertEquals(file.toString(), validate.attribute("file.path"));
     assertEquals(file.toFile().length(), ((Number) validate.attribute("file.size_bytes")).longValue());
     ReceivedSpan stats = only(trace, "tool.bcftools.stats");
@@ -166,8 +168,12 @@ abstract class PipelineContract {
     ReceivedSpan kuzu = only(trace, "kuzu.write");
     assertEquals(r.counts().kuzuRelationships(), kuzu.attribute("db.relationships_written"));
     assertEquals(job.spanId(), only(trace, "send vcf.results").parentSpanId(), "result sent inside the job span");
-    // the stores are written only once every check and extraction of the first stage has finished
+    // bcftools reads the input only after validation has prepared it; the stores are written only
+    // once every check and extraction has finished
     List<ReceivedSpan> spans = trace;
+    for (String step : List.of("tool.bcftools.stats", "tool.bcftools.norm")) {
+      assertTrue(only(spans, step).startEpochNanos() >= validate.endEpochNanos(), step + " starts after validation");
+    }
     long firstStageEnd = java.util.stream.Stream.of("tool.bcftools.validate", "tool.bcftools.stats",
         "tool.bcftools.query").mapToLong(n -> only(spans, n).endEpochNanos()).max().orElseThrow();
     assertTrue(lance.startEpochNanos() >= firstStageEnd, "lancedb.write starts after stage 1");

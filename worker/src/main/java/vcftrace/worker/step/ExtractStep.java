@@ -32,22 +32,29 @@ public final class ExtractStep implements Step {
   @Override
   public void run(JobContext job) throws StepException {
     Path samples = job.scratch().resolve("samples.txt");
-    bcftools.run("query", List.of("-l", job.normalised().toString()),
-        Bcftools.named("list_samples", "true"), samples, job.scratch());
+    bcftools.run(job, "query", List.of("-l", job.normalised().toString()),
+        Bcftools.named("list_samples", "true"), samples);
     Path tsv = job.scratch().resolve("variants.tsv");
-    bcftools.run(
-        "query",
+    bcftools.run(job, "query",
         List.of("-f", FORMAT, "-o", tsv.toString(), job.normalised().toString()),
         Bcftools.named("format", FORMAT, "input", job.normalised().toString()),
-        null,
-        job.scratch());
+        null);
+    long rows;
     try {
       job.samples(Files.readAllLines(samples, StandardCharsets.UTF_8).stream().filter(s -> !s.isEmpty()).toList());
-      long rows = countLines(tsv);
-      job.count(NORMALISED, rows);
-      Span.current().setAttribute(Attrs.VCF_NORMALISED, rows);
+      rows = countLines(tsv);
     } catch (IOException e) {
       throw new StepException(ErrorType.INTERNAL, "cannot read bcftools query output: " + e.getMessage(), e);
+    }
+    job.count(NORMALISED, rows);
+    Span.current().setAttribute(Attrs.VCF_NORMALISED, rows);
+    // No silent loss: norm -m-any makes one row per ALT allele of every record the validation read.
+    // Fewer (or more) rows mean a bcftools step dropped or invented records; nothing reaches a store.
+    long expected = job.count(ValidateStep.EXPECTED_ROWS);
+    if (rows != expected) {
+      throw new StepException(ErrorType.RECORD_COUNT_MISMATCH, "bcftools norm | query gave " + rows
+          + " rows where the file's " + job.count(ValidateStep.RECORDS_READ) + " records make " + expected
+          + " (one per ALT allele)");
     }
     job.variantsTsv(tsv);
   }

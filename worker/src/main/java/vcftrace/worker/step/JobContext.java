@@ -3,10 +3,12 @@ package vcftrace.worker.step;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import vcftrace.common.JobRequest;
+import vcftrace.common.JobResult;
 
 /**
  * What the steps of one job attempt hand to each other: the input, the scratch directory, and the
@@ -22,6 +24,9 @@ public final class JobContext {
   private volatile List<String> samples = List.of();
   private volatile Path normalised;
   private volatile Path variantsTsv;
+  private volatile Path prepared;
+  private final List<JobResult.Warning> warnings = new ArrayList<>();
+  private long warningsTotal;
 
   public JobContext(JobRequest request, Path input, Path scratch, int partition) {
     this.request = requireNonNull(request, "request");
@@ -66,6 +71,18 @@ public final class JobContext {
     return region == null ? List.of() : List.of("-r", region, "--regions-overlap", "pos");
   }
 
+  /**
+   * The file every bcftools step reads: the input, or the job's region of it, with a header that
+   * declares everything the records use (see {@code ValidateStep}).
+   */
+  public Path prepared() {
+    return require(prepared, "prepared");
+  }
+
+  public void prepared(Path p) {
+    prepared = p;
+  }
+
   public Path normalised() {
     return require(normalised, "normalised");
   }
@@ -89,6 +106,33 @@ public final class JobContext {
 
   public long count(String name) {
     return counts.getOrDefault(name, 0L);
+  }
+
+  /**
+   * Records a warning: the job goes on. Keeps the first {@link JobResult#MAX_WARNINGS} (sorted by
+   * line when the result is built) and counts the rest; lanes call this concurrently.
+   */
+  public synchronized void warn(long line, String message) {
+    JobResult.Warning w = new JobResult.Warning(line, message);
+    if (line == 0 && warnings.contains(w)) return; // bcftools says the same of the header in every step
+    warningsTotal++;
+    if (warnings.size() < JobResult.MAX_WARNINGS) warnings.add(w);
+  }
+
+  /** Counts warnings that were summarised elsewhere and not kept one by one. */
+  public synchronized void warningsNotKept(long n) {
+    warningsTotal += n;
+  }
+
+  /** The warnings kept, ordered by line. */
+  public synchronized List<JobResult.Warning> warnings() {
+    List<JobResult.Warning> sorted = new ArrayList<>(warnings);
+    sorted.sort(java.util.Comparator.comparingLong(JobResult.Warning::line));
+    return sorted;
+  }
+
+  public synchronized long warningsTotal() {
+    return warningsTotal;
   }
 
   private static Path require(Path p, String what) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +34,7 @@ public final class StatsStep implements Step {
   @Override
   public void run(JobContext job) throws StepException {
     Path out = job.scratch().resolve("stats.txt");
-    List<String> args = new ArrayList<>(job.regionArgs());
-    args.add(job.input().toString());
-    bcftools.run("stats", args, Bcftools.named("input", job.input().toString()), out, job.scratch());
+    bcftools.run(job, "stats", List.of(job.prepared().toString()), Bcftools.named("input", job.prepared().toString()), out);
     Map<String, Long> sn = summaryNumbers(out);
     Span span = Span.current();
     record(job, span, RECORDS, Attrs.VCF_RECORDS, sn.get("number of records"));
@@ -45,6 +42,11 @@ public final class StatsStep implements Step {
     record(job, span, INDELS, Attrs.VCF_INDELS, sn.get("number of indels"));
     record(job, span, MULTIALLELIC, Attrs.VCF_MULTIALLELIC, sn.get("number of multiallelic sites"));
     record(job, span, SAMPLES, Attrs.VCF_SAMPLES, sn.get("number of samples"));
+    long read = job.count(ValidateStep.RECORDS_READ);
+    if (job.count(RECORDS) != read) {
+      throw new StepException(ErrorType.RECORD_COUNT_MISMATCH, "bcftools stats counted " + job.count(RECORDS)
+          + " records where the file has " + read + ": bcftools skipped records without saying so");
+    }
   }
 
   private static void record(JobContext job, Span span, String name, io.opentelemetry.api.common.AttributeKey<Long> key, Long v)

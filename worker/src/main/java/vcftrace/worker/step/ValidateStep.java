@@ -1,19 +1,13 @@
 package vcftrace.worker.step;
 
-import htsjdk.samtools.util.BlockCompressedInputStream;
-import htsjdk.tribble.readers.LineIteratorImpl;
-import htsjdk.tribble.readers.SynchronousLineReader;
-import htsjdk.variant.variantcontext.VariantContext;
-import htsjdk.variant.vcf.VCFCodec;
-import htsjdk.variant.vcf.VCFHeader;
+import static java.util.Objects.requireNonNull;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
-import java.io.EOFException;
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.StringReader;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,36 +19,66 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.zip.GZIPInputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import vcftrace.common.Attrs;
 import vcftrace.common.ErrorType;
+import vcftrace.worker.vcf.HeaderCompletion;
+import vcftrace.worker.vcf.RecordRules;
+import vcftrace.worker.vcf.Usage;
+import vcftrace.worker.vcf.VcfHeader;
+import vcftrace.worker.vcf.VcfReader;
+import vcftrace.worker.vcf.VcfViolation;
 
 /**
- * {@code tool.bcftools.validate}: the input must follow the VCF specification everywhere, header and
- * every record. bcftools alone is not enough: it accepts some malformed records with exit 0 (a
- * non-numeric POS read as 0, for one), so every text record is decoded in full by htsjdk, which
- * names the line. bcftools' own parser checks the same records in the steps that run beside this
- * one (stats, norm); this step is the first lane of its stage, so its verdict is the one a job
- * reports (see {@code Stage}). A BCF input is binary and typed: bcftools reads it here instead.
+ * {@code tool.bcftools.validate}: the first stage of a job, alone, before bcftools reads anything. It
+ * reads every line of the input (of the job's region) and
+ * <ol>
+ *   <li>refuses a file that breaks a MUST of the VCF specification, as {@code INVALID_VCF} with the line
+ *       and the rule ({@link RecordRules}, {@link VcfHeader}, {@link VcfReader} for truncation);
+ *   <li>notes what the specification only recommends (undeclared contigs, FILTERs, INFO and FORMAT
+ *       keys) as the job's warnings, or refuses it under {@code VCF_VALIDATION=strict};
+ *   <li>hands the next stage the file bcftools must read ({@link JobContext#prepared()}): the input
+ *       itself when its header declares everything, otherwise a copy whose header is completed
+ *       ({@link HeaderCompletion}), so no bcftools step can drop a record;
+ *   <li>counts the records and the rows {@code bcftools norm -m-any} must give ({@link #EXPECTED_ROWS}),
+ *       which every later step is checked against.
+ * </ol>
+ * A region job first extracts its records with {@code tabix} (raw lines, no parsing, so nothing can be
+ * dropped there) and keeps those whose POS lies in the region, so a record spanning a shard boundary
+ * belongs to exactly one shard; its line numbers count within that extract. A BCF input is
+ * binary and typed: bcftools converts it to text first.
+ *
+ * <p>Lines are checked in batches on {@code checkers} (a pool the caller owns); batches are awaited in
+ * file order, so the violation reported is always the one on the lowest line.
  */
 public final class ValidateStep implements Step {
-  /** Lines per decode task: large enough to amortise the hand-off, small enough to spread a job. */
+  public static final String RECORDS_READ = "recordsRead";
+  public static final String EXPECTED_ROWS = "expectedRows";
+
+  static final AttributeKey<Long> EXPECTED_ROWS_ATTR = AttributeKey.longKey("vcf.expected_rows");
+  static final AttributeKey<Long> HEADER_LINES_ADDED = AttributeKey.longKey("vcf.header_lines_added");
+  static final AttributeKey<Long> WARNINGS = AttributeKey.longKey("vcf.warnings");
+
+  /** Lines per check task: large enough to amortise the hand-off, small enough to spread a job. */
   static final int BATCH_LINES = 4096;
 
   /** Bounds the lines held in memory (batches read ahead of the oldest unfinished one). */
   private static final int MAX_BATCHES_IN_FLIGHT = 4 * Runtime.getRuntime().availableProcessors();
 
-  /** Shared by all jobs of the process: decoding is CPU-bound, so one thread per core. */
-  private static final ExecutorService DECODERS = decoders(Runtime.getRuntime().availableProcessors());
+  /** chr1:100-200, chr1:100, chr1 (tabix's region syntax; a contig name may itself hold colons). */
+  private static final Pattern REGION = Pattern.compile("(.+?)(?::([0-9,]+)(?:-([0-9,]*))?)?");
 
   private final Bcftools bcftools;
+  private final Bcftools tabix;
+  private final ExecutorService checkers;
+  private final boolean strict;
 
-  public ValidateStep(Bcftools bcftools) {
-    this.bcftools = bcftools;
+  public ValidateStep(Bcftools bcftools, Bcftools tabix, ExecutorService checkers, boolean strict) {
+    this.bcftools = requireNonNull(bcftools, "bcftools");
+    this.tabix = requireNonNull(tabix, "tabix");
+    this.checkers = requireNonNull(checkers, "checkers");
+    this.strict = strict;
   }
 
   @Override
@@ -64,124 +88,117 @@ public final class ValidateStep implements Step {
 
   @Override
   public void run(JobContext job) throws StepException {
-    Path input = job.input();
     Span span = Span.current();
     String region = job.request().region();
-    if (region == null) {
-      if (isBcf(input)) {
-        bcftools.run(
-            "view",
-            List.of("--no-version", "-Ou", "-o", "/dev/null", input.toString()),
-            Bcftools.named("input", input.toString(), "output_type", "u"),
-            null,
-            job.scratch());
-      } else {
-        span.setAttribute(Attrs.TOOL_NAME, "htsjdk");
-        span.setAttribute(Attrs.VCF_RECORDS, checkText(input, "line "));
-      }
-    } else {
-      // A region job checks only its region: the records bcftools extracts (those that *start* in it,
-      // so each record belongs to exactly one shard) are checked as text, line numbers relative to it.
-      Path text = job.scratch().resolve("region.vcf");
+    Path text = job.input();
+    String where = "";
+    if (isBcf(job.input())) {
+      text = job.scratch().resolve("input.vcf");
       List<String> args = new ArrayList<>(List.of("--no-version"));
       args.addAll(job.regionArgs());
-      args.addAll(List.of("-Ov", "-o", text.toString(), input.toString()));
-      bcftools.run(
-          "view",
-          args,
-          Bcftools.named("input", input.toString(), "regions", region, "regions_overlap", "pos"),
-          null,
-          job.scratch());
-      span.setAttribute(Attrs.VCF_RECORDS, checkText(text, "line (of region " + region + ") "));
+      args.addAll(List.of("-Ov", "-o", text.toString(), job.input().toString()));
+      bcftools.run(job, "view", args, Bcftools.named("input", job.input().toString(), "output_type", "v"), null);
+      where = region == null ? "BCF input as text, " : "region " + region + " of the BCF input as text, ";
+    } else if (region != null) {
+      text = extractRegion(job, region);
+      where = "region " + region + ", ";
     }
+    span.setAttribute(Attrs.TOOL_NAME, "vcf-trace");
+    Checked checked;
+    try {
+      checked = check(text);
+    } catch (VcfViolation v) {
+      throw new StepException(ErrorType.INVALID_VCF, where + v.getMessage());
+    } catch (IOException e) {
+      throw new StepException(ErrorType.INPUT_NOT_FOUND, "cannot read " + job.input().getFileName() + ": " + e.getMessage(), e);
+    }
+    Usage usage = checked.usage();
+    for (VcfHeader.Warning w : checked.header().warnings()) warn(job, span, w.line(), where + w.message());
+    for (Usage.Undeclared u : usage.undeclared()) warn(job, span, u.firstLine(), where + HeaderCompletion.warning(u));
+    for (Usage.Note n : usage.notes()) warn(job, span, n.line(), where + n.message());
+    job.warningsNotKept(usage.notesTotal() - usage.notes().size());
+
+    List<String> added = HeaderCompletion.lines(checked.header(), usage);
+    Path prepared = text;
+    if (!added.isEmpty()) {
+      prepared = job.scratch().resolve("prepared.vcf");
+      try {
+        writeCompleted(text, checked.header(), added, prepared);
+      } catch (IOException | VcfViolation e) {
+        throw new StepException(ErrorType.INTERNAL, "cannot write the header-completed copy: " + e.getMessage(), e);
+      }
+    }
+    job.prepared(prepared);
+    job.count(RECORDS_READ, usage.records());
+    job.count(EXPECTED_ROWS, usage.expectedRows());
+    span.setAttribute(Attrs.VCF_RECORDS, usage.records());
+    span.setAttribute(EXPECTED_ROWS_ATTR, usage.expectedRows());
+    span.setAttribute(HEADER_LINES_ADDED, (long) added.size());
+    span.setAttribute(WARNINGS, job.warningsTotal());
   }
 
-  /**
-   * Decodes every record with htsjdk; returns the record count. The calling thread decompresses and
-   * splits lines; batches of lines are decoded on {@link #DECODERS} (htsjdk's full decode is the
-   * longest lane of its stage, and on one core it cannot keep up with bcftools). Batches are awaited in file order, so the
-   * error reported is always the one on the lowest line, as a sequential check would report it.
-   */
-  static long checkText(Path file, String where) throws StepException {
-    long line = 0;
-    Deque<Future<Long>> inFlight = new ArrayDeque<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(open(file), StandardCharsets.UTF_8), 1 << 16)) {
-      StringBuilder header = new StringBuilder();
-      String s;
-      while ((s = r.readLine()) != null) {
-        line++;
-        if (line == 1 && !s.startsWith("##fileformat=VCF")) {
-          throw invalid(where + "1: not a VCF: the first line must be ##fileformat=VCFv4.x, found '" + abbreviate(s) + "'");
-        }
-        header.append(s).append('\n');
-        if (s.startsWith("#CHROM")) break;
-        if (!s.startsWith("##")) throw invalid(where + line + ": header line does not start with ## or #CHROM");
-      }
-      if (line == 0) throw invalid("file is empty");
-      if (s == null) throw invalid(where + line + ": the header has no #CHROM line");
-      String headerText = header.toString();
-      ConcurrentLinkedQueue<Decoder> idle = new ConcurrentLinkedQueue<>();
-      idle.add(Decoder.of(headerText, line)); // a bad header fails here, once, with its line range
-      long records = 0;
+  private static void warn(JobContext job, Span span, long line, String message) {
+    job.warn(line, message);
+    span.addEvent("vcf.warning", Attributes.of(AttributeKey.longKey("vcf.line"), line,
+        AttributeKey.stringKey("vcf.warning"), message));
+  }
+
+  /** The header and what the records use. */
+  record Checked(VcfHeader header, Usage usage) {}
+
+  /** Reads {@code file} whole: the header, then every record checked in batches in file order. */
+  Checked check(Path file) throws IOException, VcfViolation, StepException {
+    Deque<Future<Usage>> inFlight = new ArrayDeque<>();
+    try (VcfReader in = VcfReader.open(file)) {
+      VcfHeader header = VcfHeader.read(in);
+      ConcurrentLinkedQueue<RecordRules> idle = new ConcurrentLinkedQueue<>();
+      Usage usage = new Usage();
       List<String> batch = new ArrayList<>(BATCH_LINES);
-      long batchFirstLine = line + 1;
-      IOException readFailure = null;
-      long headerLines = line;
+      long batchFirstLine = in.lineNumber() + 1;
+      VcfViolation readFailure = null;
       try {
-        while ((s = r.readLine()) != null) {
-          line++;
+        String s;
+        while ((s = in.readLine()) != null) {
           batch.add(s);
           if (batch.size() == BATCH_LINES) {
-            inFlight.add(submit(batch, batchFirstLine, where, headerText, headerLines, idle));
+            inFlight.add(submit(batch, batchFirstLine, header, idle));
             batch = new ArrayList<>(BATCH_LINES);
-            batchFirstLine = line + 1;
-            if (inFlight.size() >= MAX_BATCHES_IN_FLIGHT) records += await(inFlight.poll());
+            batchFirstLine = in.lineNumber() + 1;
+            if (inFlight.size() >= MAX_BATCHES_IN_FLIGHT) usage.merge(await(inFlight.poll()));
           }
         }
-      } catch (IOException | htsjdk.samtools.SAMException e) {
-        // the records before the damage are still checked first: an invalid record there is the
-        // lower line, and a sequential check would have reported it
-        readFailure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+      } catch (VcfViolation v) {
+        // the records before the damage are checked first: a violation there is on a lower line
+        readFailure = v;
       }
-      if (!batch.isEmpty()) inFlight.add(submit(batch, batchFirstLine, where, headerText, headerLines, idle));
-      while (!inFlight.isEmpty()) records += await(inFlight.poll());
+      if (!batch.isEmpty()) inFlight.add(submit(batch, batchFirstLine, header, idle));
+      while (!inFlight.isEmpty()) usage.merge(await(inFlight.poll()));
       if (readFailure != null) throw readFailure;
-      return records;
-    } catch (EOFException e) {
-      throw invalid(where + line + ": file is truncated (" + e.getMessage() + ")");
-    } catch (IOException e) {
-      String msg = String.valueOf(e.getMessage());
-      if (msg.contains("EOF") || msg.contains("truncated") || msg.contains("Unexpected end")
-          || e.getCause() instanceof htsjdk.samtools.SAMException) {
-        throw invalid(where + line + ": file is truncated" + (e.getCause() instanceof htsjdk.samtools.SAMException
-            ? " or corrupt" : "") + " (" + msg + ")");
-      }
-      throw new StepException(ErrorType.INVALID_VCF, "cannot read " + file.getFileName() + " after line " + line + ": " + msg, e);
-    } catch (htsjdk.samtools.SAMException e) {
-      throw invalid(where + line + ": file is truncated or corrupt (" + e.getMessage() + ")");
+      return new Checked(header, usage);
     } finally {
       inFlight.forEach(f -> f.cancel(true));
     }
   }
 
-  private static Future<Long> submit(List<String> lines, long firstLine, String where, String header,
-      long headerLines, ConcurrentLinkedQueue<Decoder> idle) {
-    return DECODERS.submit(() -> {
-      Decoder d = idle.poll();
-      if (d == null) d = Decoder.of(header, headerLines);
+  private Future<Usage> submit(List<String> lines, long firstLine, VcfHeader header, ConcurrentLinkedQueue<RecordRules> idle) {
+    return checkers.submit(() -> {
+      RecordRules rules = idle.poll();
+      if (rules == null) rules = new RecordRules(header, strict);
       try {
-        return d.check(lines, firstLine, where);
+        long line = firstLine;
+        for (String s : lines) rules.check(s, line++);
+        return rules.takeUsage();
       } finally {
-        idle.add(d);
+        idle.add(rules);
       }
     });
   }
 
-  private static long await(Future<Long> batch) throws StepException {
+  private static Usage await(Future<Usage> batch) throws VcfViolation, StepException {
     try {
       return batch.get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof StepException se) throw se;
+      if (e.getCause() instanceof VcfViolation v) throw v;
       throw new StepException(ErrorType.INTERNAL, "validation failed: " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -189,118 +206,61 @@ public final class ValidateStep implements Step {
     }
   }
 
-  /** One htsjdk codec with its parsed header; used by one thread at a time. */
-  private static final class Decoder {
-    private final VCFCodec codec;
-    private final VCFHeader header;
-    private final int columns;
-    private String checkedFormat; // FORMAT is the same on most lines: check its keys once per change
-
-    private Decoder(VCFCodec codec, VCFHeader header) {
-      this.codec = codec;
-      this.header = header;
-      this.columns = header.getNGenotypeSamples() > 0 ? 9 + header.getNGenotypeSamples() : 8;
-    }
-
-    static Decoder of(String headerText, long headerLines) throws StepException {
-      VCFCodec codec = new VCFCodec();
-      try {
-        VCFHeader header =
-            (VCFHeader)
-                codec.readActualHeader(
-                    new LineIteratorImpl(new SynchronousLineReader(new StringReader(headerText))));
-        return new Decoder(codec, header);
-      } catch (RuntimeException e) {
-        throw invalid("header (lines 1-" + headerLines + "): " + e.getMessage());
-      }
-    }
-
-    long check(List<String> lines, long firstLine, String where) throws StepException {
-      long records = 0;
-      long line = firstLine - 1;
-      for (String s : lines) {
-        line++;
-        if (s.isEmpty()) continue;
-        int tabs = countTabs(s);
-        if (tabs + 1 != columns) {
-          throw invalid(where + line + ": " + (tabs + 1) + " columns, the header declares " + columns);
-        }
-        try {
-          VariantContext vc = codec.decode(s);
-          vc.fullyDecode(header, false);
-          vc.getGenotypes().size(); // genotypes decode lazily; force them
-          if (vc.getStart() < 1) throw new IllegalArgumentException("POS must be >= 1");
-          // fullyDecode rejects undeclared INFO keys but tolerates undeclared FORMAT keys; the spec and
-          // bcftools' BCF writer do not.
-          if (columns > 8) {
-            String format = formatColumn(s);
-            if (!format.equals(checkedFormat)) {
-              for (String key : format.split(":")) {
-                if (header.getFormatHeaderLine(key) == null) {
-                  throw new IllegalArgumentException("FORMAT field '" + key + "' is not defined in the header");
-                }
-              }
-              checkedFormat = format;
-            }
-          }
-        } catch (RuntimeException e) {
-          throw invalid(where + line + ": " + e.getMessage());
-        }
-        records++;
-      }
-      return records;
+  /** The file's header with {@code added} before {@code #CHROM}, then its records byte for byte. */
+  private static void writeCompleted(Path text, VcfHeader header, List<String> added, Path out)
+      throws IOException, VcfViolation {
+    try (VcfReader in = VcfReader.open(text);
+        BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.ISO_8859_1), 1 << 16)) {
+      for (String s : header.metaLines()) w.append(s).append('\n');
+      for (String s : added) w.append(s).append('\n');
+      w.append(header.chromLine()).append('\n');
+      for (int i = 0; i < header.lines(); i++) in.readLine();
+      String s;
+      while ((s = in.readLine()) != null) w.append(s).append('\n');
     }
   }
 
-  private static InputStream open(Path file) throws IOException {
-    InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-    in.mark(4);
-    int b1 = in.read();
-    int b2 = in.read();
-    in.reset();
-    if (b1 == 0x1f && b2 == 0x8b) {
-      return BlockCompressedInputStream.isValidFile(in) ? new BlockCompressedInputStream(in) : new GZIPInputStream(in, 1 << 16);
+  /**
+   * The region's records as a VCF file: the input's header, then the lines {@code tabix} returns for
+   * the region whose POS lies in it (tabix returns every record that overlaps it).
+   */
+  private Path extractRegion(JobContext job, String region) throws StepException {
+    Matcher m = REGION.matcher(region);
+    if (!m.matches()) throw new StepException(ErrorType.BAD_MESSAGE, "region is not CHROM[:BEGIN[-END]]: " + region);
+    long begin = m.group(2) == null ? 1 : Long.parseLong(m.group(2).replace(",", ""));
+    long end = m.group(3) == null || m.group(3).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(3).replace(",", ""));
+    Path lines = job.scratch().resolve("region.lines");
+    tabix.runTool(List.of(job.input().toString(), region),
+        Bcftools.named("input", job.input().toString(), "region", region), lines, job.scratch());
+    Path out = job.scratch().resolve("region.vcf");
+    try (VcfReader header = VcfReader.open(job.input());
+        VcfReader body = VcfReader.open(lines);
+        BufferedWriter w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(out), StandardCharsets.ISO_8859_1), 1 << 16)) {
+      String s;
+      while ((s = header.readLine()) != null) {
+        w.append(s).append('\n');
+        if (s.startsWith("#CHROM")) break;
+      }
+      while ((s = body.readLine()) != null) {
+        int t1 = s.indexOf('\t');
+        int t2 = t1 < 0 ? -1 : s.indexOf('\t', t1 + 1);
+        if (t2 > t1) {
+          try {
+            long pos = Long.parseLong(s, t1 + 1, t2, 10);
+            if (pos < begin || pos > end) continue;
+          } catch (NumberFormatException e) {
+            // keep it: validation names the line and the rule
+          }
+        }
+        w.append(s).append('\n');
+      }
+    } catch (IOException | VcfViolation e) {
+      throw new StepException(ErrorType.INVALID_VCF, "region " + region + ": cannot read the extract: " + e.getMessage(), e);
     }
-    return in;
+    return out;
   }
 
   static boolean isBcf(Path file) {
     return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".bcf");
   }
-
-  /** The 9th column. */
-  private static String formatColumn(String line) {
-    int from = 0;
-    for (int i = 0; i < 8; i++) from = line.indexOf('\t', from) + 1;
-    int to = line.indexOf('\t', from);
-    return to < 0 ? line.substring(from) : line.substring(from, to);
-  }
-
-  private static int countTabs(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) if (s.charAt(i) == '\t') n++;
-    return n;
-  }
-
-  private static ExecutorService decoders(int threads) {
-    AtomicInteger n = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "vcf-validate-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    pool.allowCoreThreadTimeOut(true); // no idle threads between jobs
-    return pool;
-  }
-
-  private static StepException invalid(String message) {
-    return new StepException(ErrorType.INVALID_VCF, message);
-  }
-
-  private static String abbreviate(String s) {
-    String clean = s.replaceAll("[^\\x20-\\x7e]", "?");
-    return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
-  }
-
 }
