@@ -78,9 +78,13 @@ public final class JobRunner implements AutoCloseable {
     stages.close();
   }
 
-  /** Processes {@code rec} to an acknowledged result (and dead letter when it failed). */
+  /**
+   * Processes {@code rec} to an acknowledged result (and dead letter when it failed).
+   *
+   * @throws JobDeferredException when the job cannot end now (nothing published: do not commit)
+   */
   public JobResult handle(ConsumerRecord<byte[], byte[]> rec)
-      throws InterruptedException, ExecutionException {
+      throws InterruptedException, ExecutionException, JobDeferredException {
     long start = System.nanoTime();
     metrics.jobStarted();
     Span span = tracer.spanBuilder("vcf.job").startSpan();
@@ -106,7 +110,7 @@ public final class JobRunner implements AutoCloseable {
   }
 
   private JobResult runToResult(ConsumerRecord<byte[], byte[]> rec, Span span, long start)
-      throws InterruptedException {
+      throws InterruptedException, JobDeferredException {
     JobRequest request;
     try {
       request = JobRequest.parse(rec.value(), config.maxMessageBytes());
@@ -129,6 +133,7 @@ public final class JobRunner implements AutoCloseable {
     }
     span.setAttribute(Attrs.FILE_SIZE, size(input));
 
+    long stagesStarted = 0; // the most stages any attempt started: what a failure must undo
     for (int attempt = 1; ; attempt++) {
       span.setAttribute(Attrs.JOB_ATTEMPT, (long) attempt);
       Map<String, Long> stepMillis = new java.util.concurrent.ConcurrentHashMap<>();
@@ -141,17 +146,16 @@ public final class JobRunner implements AutoCloseable {
         stages.run(ctx, stepMillis);
         checkStoredAll(ctx);
         return succeeded(span, request, ctx, attempt, stepMillis, start);
-      } catch (StepException e) {
-        if (!e.type().isTransient() || attempt >= config.retryMaxAttempts()) {
-          return failed(span, request, request.jobId(), e, attempt, stepMillis, new JobContextCounts(ctx), start);
+      } catch (StepException | IOException | RuntimeException e) {
+        StepException failure = e instanceof StepException se ? se : new StepException(ErrorType.INTERNAL, e.toString(), e);
+        if (ctx != null) stagesStarted = Math.max(stagesStarted, ctx.count(StageRunner.STAGES_STARTED));
+        if (!failure.type().isTransient() || attempt >= config.retryMaxAttempts()) {
+          // All or nothing: a FAILED job leaves nothing of itself in the stores. If that removal
+          // fails too, no result is published and nothing committed: the job is run again later.
+          compensate(request, input, rec.partition(), stagesStarted);
+          return failed(span, request, request.jobId(), failure, attempt, stepMillis, new JobContextCounts(ctx), start);
         }
-        retryAfterBackoff(span, e, attempt);
-      } catch (IOException | RuntimeException e) {
-        StepException internal = new StepException(ErrorType.INTERNAL, e.toString(), e);
-        if (attempt >= config.retryMaxAttempts()) {
-          return failed(span, request, request.jobId(), internal, attempt, stepMillis, new JobContextCounts(ctx), start);
-        }
-        retryAfterBackoff(span, internal, attempt);
+        retryAfterBackoff(span, failure, attempt);
       } finally {
         deleteRecursively(scratch);
       }
@@ -168,6 +172,21 @@ public final class JobRunner implements AutoCloseable {
     if (lance != rows) {
       throw new StepException(ErrorType.RECORD_COUNT_MISMATCH,
           "LanceDB stored " + lance + " rows of the job's " + rows + " normalised rows");
+    }
+  }
+
+  /** Removes what a failed job's attempts may have written (steps of the stages they started). */
+  private void compensate(JobRequest request, Path input, int partition, long stagesStarted)
+      throws JobDeferredException {
+    if (stagesStarted == 0) return;
+    Path dir = null;
+    try {
+      dir = Files.createDirectories(config.workDir().resolve(UUID.randomUUID().toString()));
+      stages.compensate(new JobContext(request, input, dir, partition), stagesStarted);
+    } catch (StepException | IOException | RuntimeException e) {
+      throw new JobDeferredException("cannot remove what failed job " + request.jobId() + " left in the stores: " + e, e);
+    } finally {
+      deleteRecursively(dir);
     }
   }
 

@@ -57,7 +57,38 @@ final class StageRunner implements AutoCloseable {
    * @param stepMillis receives each step's duration (thread-safe map), also of failed steps
    */
   void run(JobContext ctx, Map<String, Long> stepMillis) throws StepException, InterruptedException {
-    for (Stage stage : stages) runStage(stage, ctx, stepMillis);
+    for (int i = 0; i < stages.size(); i++) {
+      ctx.count(STAGES_STARTED, i + 1);
+      runStage(stages.get(i), ctx, stepMillis);
+    }
+  }
+
+  /** How many stages an attempt started (a count in its {@link JobContext}). */
+  static final String STAGES_STARTED = "stagesStarted";
+
+  /**
+   * Compensates every step of the first {@code stagesStarted} stages, last stage first, each in a
+   * {@code compensate <step>} span: what a failed job's attempts may have written goes again.
+   */
+  void compensate(JobContext ctx, long stagesStarted) throws StepException {
+    Context parent = Context.current();
+    for (int i = (int) Math.min(stagesStarted, stages.size()) - 1; i >= 0; i--) {
+      for (List<Step> lane : stages.get(i).lanes()) {
+        for (Step step : lane) {
+          Span span = tracer.spanBuilder("compensate " + step.spanName()).setParent(parent).startSpan();
+          try (Scope ignored = span.makeCurrent()) {
+            step.compensate(ctx);
+          } catch (StepException | RuntimeException e) {
+            span.recordException(e);
+            span.setAttribute(Attrs.ERROR_TYPE, e instanceof StepException se ? se.type().name() : ErrorType.INTERNAL.name());
+            span.setStatus(StatusCode.ERROR, "compensation failed");
+            throw e;
+          } finally {
+            span.end();
+          }
+        }
+      }
+    }
   }
 
   /** {@code stepMillis} ordered as the steps are listed in the stages. */

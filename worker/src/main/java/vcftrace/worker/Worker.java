@@ -62,12 +62,17 @@ public final class Worker implements Runnable {
     try {
       while (running) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+        // Iterated through the wrapped records: each record's process span is current while it runs.
+        Map<TopicPartition, Long> next = new java.util.HashMap<>();
         for (ConsumerRecord<byte[], byte[]> rec : records) {
-          if (!running) {
-            // Not started: hand it back. The next owner of the partition starts from our last commit.
+          // Not started (stopping), or a job that could not end: the records from here on are
+          // handed back, each partition rewound to its first one not done, so none is skipped
+          // and none is committed past.
+          if (!running || !process(rec)) {
+            rewind(records, next);
             break;
           }
-          process(rec);
+          next.put(new TopicPartition(rec.topic(), rec.partition()), rec.offset() + 1);
         }
       }
     } catch (InterruptedException e) {
@@ -77,24 +82,37 @@ public final class Worker implements Runnable {
     }
   }
 
-  private void process(ConsumerRecord<byte[], byte[]> rec) throws InterruptedException {
+  /** Seeks every partition of {@code records} to its first record not done ({@code next}, else its first). */
+  private void rewind(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, Long> next) {
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> polled = records.records(tp);
+      if (!polled.isEmpty()) consumer.seek(tp, next.getOrDefault(tp, polled.get(0).offset()));
+    }
+  }
+
+  /** Runs one job and commits it; returns false when it could not end (nothing committed). */
+  private boolean process(ConsumerRecord<byte[], byte[]> rec) throws InterruptedException {
     Span processSpan = Span.current();
     SpanContext sent = Span.fromContext(propagator.extract(Context.root(), rec, HEADERS)).getSpanContext();
     if (sent.isValid()) processSpan.addLink(sent);
     JobResult result;
     try {
       result = runner.handle(rec);
+    } catch (JobDeferredException e) {
+      log.error("job at {}-{}@{} not finished, it will run again: {}", rec.topic(), rec.partition(), rec.offset(), e.getMessage());
+      processSpan.setStatus(StatusCode.ERROR, "deferred");
+      return false;
     } catch (ExecutionException | RuntimeException e) {
       // The result or dead letter could not be written: nothing is committed, so the job is read
       // again (by us after the seek, or by the partition's next owner).
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       log.error("cannot publish the outcome of {}-{}@{}: {}", rec.topic(), rec.partition(), rec.offset(), cause.toString());
       processSpan.setStatus(StatusCode.ERROR, "result not published");
-      consumer.seek(new TopicPartition(rec.topic(), rec.partition()), rec.offset());
-      return;
+      return false;
     }
     if (result.status() == JobStatus.FAILED) processSpan.setStatus(StatusCode.ERROR, result.errorType());
     commit(rec);
+    return true;
   }
 
   private void commit(ConsumerRecord<byte[], byte[]> rec) {

@@ -52,6 +52,20 @@ public final class KuzuWriteStep implements Step {
     job.count(RELATIONSHIPS, counts.relationships());
   }
 
+  /** Replaces the job's relationships with none, in one transaction. */
+  @Override
+  public void compensate(JobContext job) throws StepException {
+    Span span = Span.current();
+    span.setAttribute(Attrs.DB_SYSTEM, "kuzu");
+    span.setAttribute(Attrs.DB_OPERATION, "remove_job");
+    span.setAttribute("kuzu.shard", (long) job.partition());
+    try {
+      shardOfPartition.apply(job.partition()).replaceJob(job.request().jobId(), java.util.List.of(), Emptiness.emptyTsv(job), job.scratch());
+    } catch (RuntimeException | java.io.IOException e) {
+      throw new StepException(ErrorType.KUZU_WRITE, "Kuzu removal of the failed job failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Tells the operator what to change; the job can be replayed once it is changed. */
   private static String capacityMessage(KuzuCapacityException e) {
     return "job of " + e.jobRows() + " Kuzu rows (" + e.job().variantNodes() + " variant nodes + "

@@ -35,4 +35,18 @@ public final class LanceWriteStep implements Step {
     span.setAttribute(Attrs.DB_ROWS_WRITTEN, rows);
     job.count(ROWS, rows);
   }
+
+  /** Replaces the job's rows with none: one commit that removes them, as a redelivery would replace them. */
+  @Override
+  public void compensate(JobContext job) throws StepException {
+    Span span = Span.current();
+    span.setAttribute(Attrs.DB_SYSTEM, "lancedb");
+    span.setAttribute(Attrs.DB_OPERATION, "remove_job");
+    span.setAttribute(Attrs.DB_TABLE, LanceVariantStore.TABLE);
+    try {
+      store.replaceJob(job.request().jobId(), job.request().batchId(), 0, Emptiness.emptyTsv(job));
+    } catch (RuntimeException | java.io.IOException e) {
+      throw new StepException(ErrorType.LANCE_WRITE, "LanceDB removal of the failed job failed: " + e.getMessage(), e);
+    }
+  }
 }

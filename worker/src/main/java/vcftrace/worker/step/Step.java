@@ -9,4 +9,11 @@ public interface Step {
   String spanName();
 
   void run(JobContext job) throws StepException;
+
+  /**
+   * Undoes what {@link #run} may have left of the job (in any attempt) when the job ends FAILED, so a
+   * failed job leaves nothing of itself in a store. Must be idempotent and safe when {@code run} never
+   * ran or wrote nothing. Steps that write nothing outside the job's scratch directory keep the default.
+   */
+  default void compensate(JobContext job) throws StepException {}
 }
