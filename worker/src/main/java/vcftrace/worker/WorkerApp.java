@@ -184,6 +184,10 @@ public final class WorkerApp implements AutoCloseable {
     // partition for whichever worker is free, and allow a long gap between polls.
     p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(cfg.maxPollInterval().toMillis()));
+    // A SIGKILLed worker's partitions stay frozen until its session times out (Kafka's default is
+    // 45 s): 10 s, with a heartbeat every 3 s, hands them on sooner; a KAFKA_CLIENT_* setting wins.
+    p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
     // Incremental rebalancing: a worker joining or leaving moves only the partitions it must.
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     return p;
