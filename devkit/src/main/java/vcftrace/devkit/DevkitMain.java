@@ -10,6 +10,7 @@ import vcftrace.devkit.gen.GenerateCommand;
 @Command(name = "vcf-devkit", mixinStandardHelpOptions = true,
     description = "Runs vcf-trace without Docker: demo, generator, benchmarks.",
     subcommands = {DemoCommand.class, GenerateCommand.class, SpanBenchCommand.class, PipelineBenchCommand.class,
+        vcftrace.devkit.bench.FailoverBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class DevkitMain implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
