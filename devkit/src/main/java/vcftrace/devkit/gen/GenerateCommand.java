@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,19 @@ import picocli.CommandLine.Spec;
     name = "generate",
     mixinStandardHelpOptions = true,
     version = "vcftrace devkit generate",
-    description = "Write a deterministic synthetic VCF 4.2 (BGZF + .tbi unless --no-bgzip).")
+    description = {
+      "Write a deterministic synthetic VCF (BGZF + .tbi unless --no-bgzip).",
+      "Shapes (--shape A,B or --shape A --shape B) mimic files from the wild:",
+      "  no-contig-lines     no ##contig lines",
+      "  undeclared-keys     INFO XU, FORMAT XF, FILTER NoCov, undeclared",
+      "  no-genotypes        samples without GT (FORMAT DP only)",
+      "  ploidy-mix          haploid (1) and triploid (0/1/1) calls too",
+      "  phased              most calls phased (0|1)",
+      "  partial-calls       ./1, .|0 and . calls",
+      "  symbolic            <DEL> (SVLEN, END), X,<NON_REF>, <*> blocks",
+      "  breakends           breakend ALTs such as G]chr2:198982]",
+      "  spanning-deletions  a deletion, then a * record inside it (4.2+)"
+    })
 public final class GenerateCommand implements Callable<Integer> {
 
   @Spec private CommandSpec commandSpec;
@@ -64,6 +77,24 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--no-bgzip", description = "Write plain text, without a .tbi index.")
   private boolean noBgzip;
 
+  @Option(
+      names = "--shape",
+      paramLabel = "SHAPE",
+      split = ",",
+      converter = ShapeConverter.class,
+      description = "Shapes to turn on (see above); none by default.")
+  private List<Shape> shapes = new ArrayList<>();
+
+  @Option(
+      names = "--vcf-version",
+      paramLabel = "4.1|4.2|4.3",
+      converter = VersionConverter.class,
+      description = "The ##fileformat version (default: 4.2).")
+  private VcfVersion version = VcfVersion.V4_2;
+
+  @Option(names = "--sites-only", description = "No FORMAT or sample columns (the same as --samples 0).")
+  private boolean sitesOnly;
+
   /** Runs the command on its own, e.g. {@code java -cp "$(cat devkit/target/classpath.txt)" ...GenerateCommand}. */
   public static void main(String[] args) {
     System.exit(new CommandLine(new GenerateCommand()).execute(args));
@@ -76,13 +107,15 @@ public final class GenerateCommand implements Callable<Integer> {
       spec =
           VcfGenerator.Spec.builder()
               .variants(variants)
-              .samples(samples)
+              .samples(sitesOnly ? 0 : samples)
               .contigs(contigs == null ? VcfGenerator.DEFAULT_CONTIGS : parseContigs(contigs))
               .snpFraction(snp)
               .indelFraction(indel)
               .multiallelicFraction(multiallelic)
               .seed(seed)
               .bgzip(!noBgzip)
+              .shapes(Set.copyOf(shapes))
+              .version(version)
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(commandSpec.commandLine(), e.getMessage(), e);
@@ -92,7 +125,7 @@ public final class GenerateCommand implements Callable<Integer> {
     long millis = (System.nanoTime() - start) / 1_000_000;
     PrintWriter pw = commandSpec.commandLine().getOut();
     pw.printf(
-        "wrote %s: %d records (%d SNP, %d indel, %d multiallelic of which %d SNP), %d samples, %d non-ref"
+        "wrote %s: %d records (%d SNP, %d indel, %d multiallelic of which %d SNP%s), %d samples, %d non-ref"
             + " genotypes%s in %d ms%n",
         out,
         stats.records(),
@@ -100,12 +133,40 @@ public final class GenerateCommand implements Callable<Integer> {
         stats.indelRecords(),
         stats.multiallelicRecords(),
         stats.multiallelicSnpRecords(),
+        shapeSummary(spec, stats),
         stats.samples().size(),
         stats.nonRefGenotypes(),
         spec.bgzip() ? ", index " + VcfGenerator.indexPath(out) : "",
         millis);
     pw.flush();
     return 0;
+  }
+
+  private static String shapeSummary(VcfGenerator.Spec spec, VcfGenerator.Stats stats) {
+    if (spec.shapes().isEmpty() && spec.version() == VcfVersion.V4_2) return "";
+    StringBuilder b = new StringBuilder();
+    if (stats.symbolicRecords() > 0) b.append(", ").append(stats.symbolicRecords()).append(" symbolic");
+    if (stats.breakendRecords() > 0) b.append(", ").append(stats.breakendRecords()).append(" breakend");
+    if (stats.spanningDeletionRecords() > 0) b.append(", ").append(stats.spanningDeletionRecords()).append(" with *");
+    b.append("; ").append(spec.version().fileformat());
+    for (Shape s : spec.shapes()) b.append(", ").append(s.cliName());
+    return b.toString();
+  }
+
+  /** {@code --shape} values: {@link Shape#parse}. */
+  static final class ShapeConverter implements CommandLine.ITypeConverter<Shape> {
+    @Override
+    public Shape convert(String value) {
+      return Shape.parse(value);
+    }
+  }
+
+  /** {@code --vcf-version} values: {@link VcfVersion#parse}. */
+  static final class VersionConverter implements CommandLine.ITypeConverter<VcfVersion> {
+    @Override
+    public VcfVersion convert(String value) {
+      return VcfVersion.parse(value);
+    }
   }
 
   /** {@code N} or {@code NAME:LEN,NAME:LEN...}. */

@@ -19,15 +19,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Writes deterministic, spec-valid VCF 4.2 files of any size for the demo, the tests and the
- * throughput benchmark.
+ * Writes deterministic, spec-valid VCF files (4.2 unless {@link Spec#version()} says otherwise) of any
+ * size for the demo, the tests and the throughput benchmark.
  *
  * <p>Why not htsjdk's {@code VariantContextWriter}: building a VariantContext per record is an order
  * of magnitude slower than the pipeline it is meant to feed, so lines are assembled as bytes and
@@ -39,14 +41,22 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>the same {@link Spec} gives byte-identical files (the sites come from one random stream and
  *       the genotypes from another, so changing the sample count keeps the sites);
- *   <li>positions are strictly increasing per contig and records never overlap, contigs appear in
- *       {@link Spec#contigs()} order, so {@code tabix}/{@code bcftools index} accept the file;
+ *   <li>positions are strictly increasing per contig and records never overlap (except the {@code *}
+ *       record of {@link Shape#SPANNING_DELETIONS}, which lies inside the deletion before it), contigs
+ *       appear in {@link Spec#contigs()} order, so {@code tabix}/{@code bcftools index} accept the file;
  *   <li>REF bases come from a pseudo reference that is a pure function of seed, contig and position,
  *       so overlapping alleles agree; indels keep the anchor base and are left-aligned against that
  *       reference (the last inserted/deleted base differs from the anchor);
  *   <li>every record is one of: biallelic SNP, biallelic insertion or deletion, or a multiallelic site
- *       with 2-3 ALTs that are either all SNPs or all insertions; {@link Stats} counts each kind.
+ *       with 2-3 ALTs that are either all SNPs or all insertions; {@link Stats} counts each kind. The
+ *       record-kind {@link Shape}s add symbolic, breakend and {@code *} records, counted apart;
+ *   <li>variant ids {@code CHROM-POS-REF-ALT} are distinct after {@code bcftools norm -m-any}.
  * </ul>
+ *
+ * <p>{@link Spec#shapes()} turns on what real files do beyond that (no contig lines, undeclared keys,
+ * no GT, mixed ploidy, phased and partial calls, symbolic alleles, breakends, spanning deletions).
+ * With no shapes and version 4.2 the output is byte-for-byte what it always was: the shapes' random
+ * draws and code paths are only taken when asked for, so the default path stays as fast.
  */
 public final class VcfGenerator {
 
@@ -121,6 +131,27 @@ public final class VcfGenerator {
   /** Per-mille of multiallelic sites whose ALTs are insertions rather than SNPs. */
   static final int MULTIALLELIC_INDEL_PER_MILLE = 300;
 
+  /** Percent of records that are of a {@link Shape#addsRecordKinds() record-kind shape}, when one is on. */
+  static final int SHAPED_RECORD_PERCENT = 20;
+
+  /** Percent of calls that are phased under {@link Shape#PHASED}. */
+  static final int PHASED_PERCENT = 70;
+
+  /** Percent of called genotypes with one allele missing under {@link Shape#PARTIAL_CALLS}. */
+  static final int PARTIAL_CALL_PERCENT = 10;
+
+  /** Percent of records with the undeclared FILTER under {@link Shape#UNDECLARED_KEYS}. */
+  static final int UNDECLARED_FILTER_PERCENT = 10;
+
+  /** The INFO key {@link Shape#UNDECLARED_KEYS} uses without declaring it. */
+  public static final String UNDECLARED_INFO = "XU";
+
+  /** The FORMAT key {@link Shape#UNDECLARED_KEYS} uses without declaring it. */
+  public static final String UNDECLARED_FORMAT = "XF";
+
+  /** The FILTER {@link Shape#UNDECLARED_KEYS} uses without declaring it. */
+  public static final String UNDECLARED_FILTER = "NoCov";
+
   /** The 1-based line of the broken record in every {@link Malformation} file. */
   public static final int MALFORMED_LINE = 42;
 
@@ -155,6 +186,9 @@ public final class VcfGenerator {
   /**
    * What to generate. The three fractions are relative weights of the record kinds (they need not sum
    * to 1; they are normalised). Records are spread over the contigs in proportion to their lengths.
+   * {@code samples == 0} gives a sites-only file (no FORMAT or sample columns). {@code shapes} (none
+   * by default) and {@code version} (4.2 by default) are described at {@link Shape} and {@link
+   * VcfVersion}; shapes that contradict each other or the version are rejected.
    */
   public record Spec(
       long variants,
@@ -164,11 +198,28 @@ public final class VcfGenerator {
       double indelFraction,
       double multiallelicFraction,
       long seed,
-      boolean bgzip) {
+      boolean bgzip,
+      Set<Shape> shapes,
+      VcfVersion version) {
 
     public Spec {
       if (variants < 0) throw new IllegalArgumentException("variants must be >= 0: " + variants);
       if (samples < 0) throw new IllegalArgumentException("samples must be >= 0: " + samples);
+      EnumSet<Shape> shapeSet = EnumSet.noneOf(Shape.class);
+      shapeSet.addAll(requireNonNull(shapes, "shapes"));
+      shapes = Collections.unmodifiableSet(shapeSet);
+      requireNonNull(version, "version");
+      for (Shape s : shapeSet) {
+        if (s.needsGenotypes() && shapeSet.contains(Shape.NO_GENOTYPES)) {
+          throw new IllegalArgumentException("shape " + s.cliName() + " writes GT, which no-genotypes leaves out");
+        }
+        if ((s.needsGenotypes() || s == Shape.NO_GENOTYPES) && samples == 0) {
+          throw new IllegalArgumentException("shape " + s.cliName() + " needs samples; a sites-only file has none");
+        }
+      }
+      if (shapeSet.contains(Shape.SPANNING_DELETIONS) && version == VcfVersion.V4_1) {
+        throw new IllegalArgumentException("the * allele of spanning-deletions needs VCF 4.2 or later");
+      }
       contigs = List.copyOf(requireNonNull(contigs, "contigs"));
       if (contigs.isEmpty()) throw new IllegalArgumentException("at least one contig is needed");
       Set<String> names = new HashSet<>();
@@ -214,7 +265,14 @@ public final class VcfGenerator {
           .indelFraction(indelFraction)
           .multiallelicFraction(multiallelicFraction)
           .seed(seed)
-          .bgzip(bgzip);
+          .bgzip(bgzip)
+          .shapes(shapes)
+          .version(version);
+    }
+
+    /** True when {@code shape} is on. */
+    public boolean has(Shape shape) {
+      return shapes.contains(shape);
     }
 
     /** How many records each contig gets, in contig order. */
@@ -239,6 +297,8 @@ public final class VcfGenerator {
     private double multiallelicFraction = DEFAULT_MULTIALLELIC_FRACTION;
     private long seed = DEFAULT_SEED;
     private boolean bgzip = true;
+    private Set<Shape> shapes = Set.of();
+    private VcfVersion version = VcfVersion.V4_2;
 
     private Builder() {}
 
@@ -282,8 +342,28 @@ public final class VcfGenerator {
       return this;
     }
 
+    /** Replaces the shapes (none by default). */
+    public Builder shapes(Set<Shape> shapes) {
+      this.shapes = shapes;
+      return this;
+    }
+
+    /** Replaces the shapes (none by default). */
+    public Builder shapes(Shape... shapes) {
+      Set<Shape> set = EnumSet.noneOf(Shape.class);
+      Collections.addAll(set, shapes);
+      return shapes(set);
+    }
+
+    /** The {@code ##fileformat} version, {@link VcfVersion#V4_2} by default. */
+    public Builder version(VcfVersion version) {
+      this.version = version;
+      return this;
+    }
+
     public Spec build() {
-      return new Spec(variants, samples, contigs, snpFraction, indelFraction, multiallelicFraction, seed, bgzip);
+      return new Spec(
+          variants, samples, contigs, snpFraction, indelFraction, multiallelicFraction, seed, bgzip, shapes, version);
     }
   }
 
@@ -292,9 +372,27 @@ public final class VcfGenerator {
    * -s -} splits them so: its PSC line counts them for SNP sites only (nHets, nNonRefHom) and its PSI
    * line for indel sites (nInsHets + nDelHets, nInsAltHoms + nDelAltHoms); PSC nRefHom and nMissing
    * cover all sites. {@code 0/1} and {@code 1/2} are hets, {@code 1/1} and {@code 2/2} hom-alts.
+   *
+   * <p>With shapes, a genotype is judged by its called alleles: it carries when any is {@code > 0}, is
+   * hom-alt when all called alleles are the same ALT ({@code 1}, {@code ./1}, {@code 1|1|1}) and het
+   * otherwise; hom-ref when all called alleles are 0 ({@code 0}, {@code .|0}); missing when none is
+   * called. Carrying genotypes at symbolic, breakend and {@code *} sites go to {@code otherNonRef}.
+   * {@code partial} counts calls with some but not all alleles missing (they are in the other
+   * counts too). {@code carriedAlleles} is what {@code bcftools norm -m-any} leaves: the number of
+   * (record, ALT) pairs whose split genotype still carries, i.e. distinct ALT indexes per genotype.
+   * Under {@link Shape#NO_GENOTYPES} every count is 0.
    */
   public record SampleCounts(
-      String sample, long homRef, long snpHet, long snpHomAlt, long indelHet, long indelHomAlt, long missing) {
+      String sample,
+      long homRef,
+      long snpHet,
+      long snpHomAlt,
+      long indelHet,
+      long indelHomAlt,
+      long missing,
+      long otherNonRef,
+      long partial,
+      long carriedAlleles) {
 
     public long het() {
       return snpHet + indelHet;
@@ -306,10 +404,10 @@ public final class VcfGenerator {
 
     /** Genotypes carrying at least one ALT allele. */
     public long nonRef() {
-      return het() + homAlt();
+      return het() + homAlt() + otherNonRef;
     }
 
-    /** Every genotype: one per record. */
+    /** Every genotype: one per record (0 without GT). */
     public long total() {
       return homRef + nonRef() + missing;
     }
@@ -317,10 +415,16 @@ public final class VcfGenerator {
 
   /**
    * What was written. The record kinds are disjoint: {@code records = snpRecords + indelRecords +
-   * multiallelicRecords}. {@code bcftools stats} counts differently (a multiallelic SNP site is also
-   * a SNP), so compare its SN lines with {@link #bcftoolsSnps()}, {@link #bcftoolsIndels()}, {@code
-   * multiallelicRecords} ("multiallelic sites") and {@code multiallelicSnpRecords} ("multiallelic SNP
-   * sites").
+   * multiallelicRecords + symbolicRecords + breakendRecords + spanningDeletionRecords} (the last three
+   * are 0 without the shapes that add them). {@code bcftools stats} counts differently (a multiallelic
+   * SNP site is also a SNP), so for files without those shapes compare its SN lines with {@link
+   * #bcftoolsSnps()}, {@link #bcftoolsIndels()}, {@code multiallelicRecords} ("multiallelic sites")
+   * and {@code multiallelicSnpRecords} ("multiallelic SNP sites").
+   *
+   * @param symbolicRecords records with a symbolic ALT: {@code <DEL>}, {@code X,<NON_REF>}, {@code <*>}
+   * @param breakendRecords records whose ALT is a breakend
+   * @param spanningDeletionRecords records with a {@code *} ALT (the deletion before each is an indel)
+   * @param normalisedRecords ALT alleles over all records: the records {@code bcftools norm -m-any} gives
    */
   public record Stats(
       long records,
@@ -328,10 +432,19 @@ public final class VcfGenerator {
       long indelRecords,
       long multiallelicRecords,
       long multiallelicSnpRecords,
-      List<SampleCounts> samples) {
+      List<SampleCounts> samples,
+      long symbolicRecords,
+      long breakendRecords,
+      long spanningDeletionRecords,
+      long normalisedRecords) {
 
     public Stats {
       samples = List.copyOf(samples);
+    }
+
+    /** Relationships a graph of the normalised file holds: carried alleles over all samples. */
+    public long carriedAlleles() {
+      return samples.stream().mapToLong(SampleCounts::carriedAlleles).sum();
     }
 
     /** {@code bcftools stats} "number of SNPs": biallelic plus multiallelic SNP sites. */
@@ -400,7 +513,7 @@ public final class VcfGenerator {
     Engine engine = new Engine(spec);
     long count = 0;
     while (engine.nextSite()) {
-      if (engine.contigName().equals(contig) && engine.pos <= end && engine.pos + engine.refLength - 1 >= start) {
+      if (engine.contigName().equals(contig) && engine.pos <= end && engine.pos + engine.span() - 1 >= start) {
         count++;
       }
     }
@@ -481,12 +594,21 @@ public final class VcfGenerator {
     SNP,
     INDEL,
     MULTI_SNP,
-    MULTI_INDEL
+    MULTI_INDEL,
+    /** {@code <DEL>}, {@code X,<NON_REF>} or {@code <*>}. */
+    SYMBOLIC,
+    BREAKEND,
+    /** {@code X,*} inside the deletion written just before. */
+    SPANNING
   }
 
   /**
    * One pass over the spec. Sites (position, kind, alleles, QUAL) come from one random stream, genotypes
    * from a second, so the sites do not depend on the number of samples.
+   *
+   * <p>Two record paths: {@link #sampleColumns()} is the original diploid, unphased, fully declared
+   * one, kept draw for draw so default outputs never change; {@link #shapedSampleColumns()} handles
+   * every {@link Shape} and is only taken when a shape changes what records look like.
    */
   private static final class Engine {
     private static final byte[] MISSING_GT = ascii("./.:.");
@@ -499,6 +621,11 @@ public final class VcfGenerator {
     private static final byte[] INFO_AC = ascii(";AC=");
     private static final byte[] INFO_AF = ascii(";AF=");
     private static final byte[] FORMAT = ascii("\tGT:DP");
+    private static final byte[] SYMBOLIC_DEL = ascii("<DEL>");
+    private static final byte[] NON_REF = ascii("<NON_REF>");
+    private static final byte[] ANY_ALLELE = ascii("<*>");
+    private static final byte[] STAR = ascii("*");
+    private static final int MAX_PLOIDY = 3;
 
     private final Spec spec;
     private final long[] perContig;
@@ -511,6 +638,15 @@ public final class VcfGenerator {
     private final byte[][] contigNames;
     private final LineBuffer line = new LineBuffer();
 
+    // Shapes, resolved once.
+    private final boolean shapedRecords;
+    private final Shape[] recordKindShapes;
+    private final boolean undeclared;
+    private final boolean noGenotypes;
+    private final boolean ploidyMix;
+    private final boolean phased;
+    private final boolean partialCalls;
+
     // Counters.
     private final long[] homRef;
     private final long[] snpHet;
@@ -518,11 +654,18 @@ public final class VcfGenerator {
     private final long[] indelHet;
     private final long[] indelHomAlt;
     private final long[] missing;
+    private final long[] otherNonRef;
+    private final long[] partial;
+    private final long[] carried;
     private long records;
     private long snps;
     private long indels;
     private long multiSnps;
     private long multiIndels;
+    private long symbolic;
+    private long breakends;
+    private long spanning;
+    private long normalised;
 
     // Cursor.
     private int contig;
@@ -532,16 +675,25 @@ public final class VcfGenerator {
     // The current site.
     long pos;
     int refLength;
+    /** Bases the record covers when more than its REF (symbolic alleles with END); 0 means refLength. */
+    private int spanLength;
     private final byte[] ref = new byte[MAX_INDEL_LENGTH + 1];
-    private final byte[][] alts = new byte[3][MAX_INDEL_LENGTH + 2];
+    private byte[][] alts = new byte[3][MAX_INDEL_LENGTH + 2];
     private final int[] altLengths = new int[3];
     private int altCount;
     private Kind kind;
     private int qualTenths;
+    /** INFO fields written before DP (SVTYPE, SVLEN, END), each ending with ';'. */
+    private final LineBuffer infoPrefix = new LineBuffer();
+    private boolean undeclaredFilter;
+    private int undeclaredInfo;
+    /** Position of the {@code *} record owed after a spanning deletion; 0 when none. */
+    private long pendingStar;
 
     // Scratch for genotypes.
     private final int[] alleleCounts = new int[4];
     private final int[] weights = new int[4];
+    private final int[] call = new int[MAX_PLOIDY];
 
     Engine(Spec spec) {
       this.spec = spec;
@@ -557,16 +709,33 @@ public final class VcfGenerator {
       for (int i = 0; i < contigNames.length; i++) {
         contigNames[i] = spec.contigs().get(i).name().getBytes(StandardCharsets.US_ASCII);
       }
-      this.homRef = new long[spec.samples()];
-      this.snpHet = new long[spec.samples()];
-      this.snpHomAlt = new long[spec.samples()];
-      this.indelHet = new long[spec.samples()];
-      this.indelHomAlt = new long[spec.samples()];
-      this.missing = new long[spec.samples()];
+      this.recordKindShapes = spec.shapes().stream().filter(Shape::addsRecordKinds).toArray(Shape[]::new);
+      this.undeclared = spec.has(Shape.UNDECLARED_KEYS);
+      this.noGenotypes = spec.has(Shape.NO_GENOTYPES);
+      this.ploidyMix = spec.has(Shape.PLOIDY_MIX);
+      this.phased = spec.has(Shape.PHASED);
+      this.partialCalls = spec.has(Shape.PARTIAL_CALLS);
+      // NO_CONTIG_LINES alone changes the header only: its records take the original path.
+      this.shapedRecords = spec.shapes().stream().anyMatch(s -> s != Shape.NO_CONTIG_LINES);
+      int n = spec.samples();
+      this.homRef = new long[n];
+      this.snpHet = new long[n];
+      this.snpHomAlt = new long[n];
+      this.indelHet = new long[n];
+      this.indelHomAlt = new long[n];
+      this.missing = new long[n];
+      this.otherNonRef = new long[n];
+      this.partial = new long[n];
+      this.carried = new long[n];
     }
 
     String contigName() {
       return spec.contigs().get(contig).name();
+    }
+
+    /** Bases the current record covers, from {@link #pos}: what tabix and region queries see. */
+    int span() {
+      return spanLength > 0 ? spanLength : refLength;
     }
 
     Stats run(OutputStream out, Indexing indexing) throws IOException {
@@ -577,21 +746,22 @@ public final class VcfGenerator {
         appendRecord();
         line.writeTo(out);
         if (indexing != null) {
-          indexing.indexer().addFeature(
-              new Span(contigName(), (int) pos, (int) (pos + refLength - 1)), offset);
+          indexing.indexer().addFeature(new Span(contigName(), (int) pos, (int) (pos + span() - 1)), offset);
         }
       }
       List<SampleCounts> counts = new ArrayList<>(spec.samples());
       for (int s = 0; s < spec.samples(); s++) {
         counts.add(new SampleCounts(
-            sampleName(s), homRef[s], snpHet[s], snpHomAlt[s], indelHet[s], indelHomAlt[s], missing[s]));
+            sampleName(s), homRef[s], snpHet[s], snpHomAlt[s], indelHet[s], indelHomAlt[s], missing[s],
+            otherNonRef[s], partial[s], carried[s]));
       }
-      return new Stats(records, snps, indels, multiSnps + multiIndels, multiSnps, counts);
+      return new Stats(
+          records, snps, indels, multiSnps + multiIndels, multiSnps, counts, symbolic, breakends, spanning, normalised);
     }
 
     private void writeHeader(OutputStream out) throws IOException {
       LineBuffer h = new LineBuffer();
-      h.append("##fileformat=VCFv4.2\n");
+      h.append("##fileformat=").append(spec.version().fileformat()).append('\n');
       h.append("##FILTER=<ID=PASS,Description=\"All filters passed\">\n");
       h.append("##FILTER=<ID=LowQual,Description=\"QUAL below " + LOW_QUAL_THRESHOLD + "\">\n");
       h.append("##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Read depth summed over samples\">\n");
@@ -599,10 +769,23 @@ public final class VcfGenerator {
       h.append("##INFO=<ID=AN,Number=1,Type=Integer,Description=\"Total number of alleles in called genotypes\">\n");
       h.append("##INFO=<ID=AF,Number=A,Type=Float,");
       h.append("Description=\"Allele frequency in called genotypes, for each ALT allele\">\n");
-      h.append("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
+      if (spec.has(Shape.SYMBOLIC) || spec.has(Shape.BREAKENDS)) {
+        h.append("##INFO=<ID=SVTYPE,Number=1,Type=String,Description=\"Type of structural variant\">\n");
+      }
+      if (spec.has(Shape.SYMBOLIC)) {
+        h.append("##INFO=<ID=SVLEN,Number=.,Type=Integer,");
+        h.append("Description=\"Difference in length between REF and ALT alleles\">\n");
+        h.append("##INFO=<ID=END,Number=1,Type=Integer,Description=\"End position of the record\">\n");
+        h.append("##ALT=<ID=DEL,Description=\"Deletion relative to the reference\">\n");
+        h.append("##ALT=<ID=NON_REF,Description=\"Any allele other than the ones listed\">\n");
+        h.append("##ALT=<ID=*,Description=\"Any allele other than REF (reference block)\">\n");
+      }
+      if (!noGenotypes) h.append("##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n");
       h.append("##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Read depth\">\n");
-      for (Contig c : spec.contigs()) {
-        h.append("##contig=<ID=").append(c.name()).append(",length=").append(c.length()).append(">\n");
+      if (!spec.has(Shape.NO_CONTIG_LINES)) {
+        for (Contig c : spec.contigs()) {
+          h.append("##contig=<ID=").append(c.name()).append(",length=").append(c.length()).append(">\n");
+        }
       }
       h.append("##source=vcftrace-devkit VcfGenerator seed=").append(spec.seed()).append('\n');
       h.append("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO");
@@ -623,18 +806,30 @@ public final class VcfGenerator {
       }
       if (contig >= perContig.length) return false;
       if (indexInContig == 0) stride = spec.contigs().get(contig).length() / perContig[contig];
-      double u = sites.nextDouble() * weightTotal;
-      if (u < snpCut) {
-        snpSite();
-      } else if (u < indelCut) {
-        indelSite();
-      } else if (sites.nextInt(1000) < MULTIALLELIC_INDEL_PER_MILLE) {
-        multiIndelSite();
+      spanLength = 0;
+      if (pendingStar > 0) {
+        starSite();
+      } else if (recordKindShapes.length > 0 && sites.nextInt(100) < SHAPED_RECORD_PERCENT) {
+        shapedSite(recordKindShapes[sites.nextInt(recordKindShapes.length)]);
       } else {
-        multiSnpSite();
+        if (recordKindShapes.length > 0) infoPrefix.clear();
+        double u = sites.nextDouble() * weightTotal;
+        if (u < snpCut) {
+          snpSite();
+        } else if (u < indelCut) {
+          indelSite();
+        } else if (sites.nextInt(1000) < MULTIALLELIC_INDEL_PER_MILLE) {
+          multiIndelSite();
+        } else {
+          multiSnpSite();
+        }
       }
       // QUAL comes from the site stream too, so it does not move with the sample count.
       qualTenths = sites.nextInt(100) < MISSING_QUAL_PERCENT ? -1 : 10 + sites.nextInt(9990);
+      if (undeclared) {
+        undeclaredFilter = sites.nextInt(100) < UNDECLARED_FILTER_PERCENT;
+        undeclaredInfo = sites.nextInt(1000);
+      }
       return true;
     }
 
@@ -699,6 +894,105 @@ public final class VcfGenerator {
       kind = Kind.MULTI_INDEL;
     }
 
+    /** A record of one of the record-kind shapes. */
+    private void shapedSite(Shape shape) {
+      infoPrefix.clear();
+      switch (shape) {
+        case SYMBOLIC -> {
+          switch (sites.nextInt(3)) {
+            case 0 -> { // <DEL>: the anchor base, then k deleted bases given by SVLEN and END
+              int k = indelLength();
+              place(k + 1);
+              refLength = 1;
+              spanLength = k + 1;
+              altCount = 1;
+              setAlt(0, SYMBOLIC_DEL);
+              infoPrefix.append("SVTYPE=DEL;SVLEN=-").append(k).append(";END=").append(pos + k).append(';');
+            }
+            case 1 -> { // a gVCF site: one SNP allele and <NON_REF>
+              place(1);
+              altCount = 2;
+              altLengths[0] = 1;
+              alts[0][0] = otherBase(ref[0], sites.nextInt(3));
+              setAlt(1, NON_REF);
+            }
+            default -> { // a gVCF reference block <*> over k + 1 bases
+              int k = indelLength();
+              place(k + 1);
+              refLength = 1;
+              spanLength = k + 1;
+              altCount = 1;
+              setAlt(0, ANY_ALLELE);
+              infoPrefix.append("END=").append(pos + k).append(';');
+            }
+          }
+          kind = Kind.SYMBOLIC;
+        }
+        case BREAKENDS -> {
+          place(1);
+          Contig mate = spec.contigs().get(sites.nextInt(spec.contigs().size()));
+          long matePos = 1 + sites.nextLong(mate.length());
+          String p = mate.name() + ":" + matePos;
+          String t = String.valueOf((char) ref[0]);
+          String alt = switch (sites.nextInt(4)) {
+            case 0 -> t + "[" + p + "[";
+            case 1 -> t + "]" + p + "]";
+            case 2 -> "]" + p + "]" + t;
+            default -> "[" + p + "[" + t;
+          };
+          altCount = 1;
+          setAlt(0, ascii(alt));
+          infoPrefix.append("SVTYPE=BND;");
+          kind = Kind.BREAKEND;
+        }
+        case SPANNING_DELETIONS -> {
+          // The pair takes this slot and the next (whose slice stays empty), so it needs a next slot.
+          if (indexInContig + 1 >= perContig[contig]) {
+            snpSite();
+            return;
+          }
+          int k = indelLength();
+          place(k + 1);
+          while (k > 0 && ref[k] == ref[0]) k--;
+          if (k == 0) {
+            refLength = 1; // a homopolymer under the window, as in indelSite: a SNP instead
+            altCount = 1;
+            altLengths[0] = 1;
+            alts[0][0] = otherBase(ref[0], sites.nextInt(3));
+            kind = Kind.SNP;
+            return;
+          }
+          refLength = k + 1;
+          altCount = 1;
+          altLengths[0] = 1;
+          alts[0][0] = ref[0];
+          kind = Kind.INDEL;
+          pendingStar = pos + 1 + sites.nextInt(k);
+        }
+        default -> throw new IllegalStateException("not a record-kind shape: " + shape);
+      }
+    }
+
+    /** The {@code *} record owed by the deletion before: a SNP allele and {@code *}, inside the deletion. */
+    private void starSite() {
+      infoPrefix.clear();
+      pos = pendingStar;
+      pendingStar = 0;
+      refLength = 1;
+      ref[0] = refBase(pos);
+      altCount = 2;
+      altLengths[0] = 1;
+      alts[0][0] = otherBase(ref[0], sites.nextInt(3));
+      setAlt(1, STAR);
+      kind = Kind.SPANNING;
+    }
+
+    private void setAlt(int i, byte[] allele) {
+      if (alts[i].length < allele.length) alts[i] = new byte[allele.length];
+      System.arraycopy(allele, 0, alts[i], 0, allele.length);
+      altLengths[i] = allele.length;
+    }
+
     /** ALT {@code i} = anchor + {@code length} random bases, the last unlike the anchor. */
     private void insertion(int i, int length) {
       byte[] alt = alts[i];
@@ -724,11 +1018,15 @@ public final class VcfGenerator {
 
     private void appendRecord() {
       records++;
+      normalised += altCount;
       switch (kind) {
         case SNP -> snps++;
         case INDEL -> indels++;
         case MULTI_SNP -> multiSnps++;
         case MULTI_INDEL -> multiIndels++;
+        case SYMBOLIC -> symbolic++;
+        case BREAKEND -> breakends++;
+        case SPANNING -> spanning++;
       }
       line.append(contigNames[contig]).append('\t').append(pos).append(TAB_DOT_TAB);
       line.append(ref, 0, refLength).append('\t');
@@ -737,13 +1035,25 @@ public final class VcfGenerator {
         line.append(alts[i], 0, altLengths[i]);
       }
       line.append('\t');
-      if (qualTenths < 0) {
+      if (undeclared && undeclaredFilter) {
+        if (qualTenths < 0) {
+          line.append('.').append('\t');
+        } else {
+          line.appendTenths(qualTenths).append('\t');
+          if (qualTenths < LOW_QUAL_THRESHOLD * 10) line.append("LowQual;");
+        }
+        line.append(UNDECLARED_FILTER).append('\t');
+      } else if (qualTenths < 0) {
         line.append(MISSING_QUAL_PASS);
       } else {
         line.appendTenths(qualTenths).append('\t');
         line.append(qualTenths < LOW_QUAL_THRESHOLD * 10 ? LOW_QUAL : PASS);
       }
-      sampleColumns();
+      if (shapedRecords) {
+        shapedSampleColumns();
+      } else {
+        sampleColumns();
+      }
       line.append('\n');
     }
 
@@ -784,8 +1094,10 @@ public final class VcfGenerator {
           homRef[s]++;
         } else if (a == b) {
           (snpSite ? snpHomAlt : indelHomAlt)[s]++;
+          carried[s]++;
         } else {
           (snpSite ? snpHet : indelHet)[s]++;
+          carried[s] += a == 0 ? 1 : 2;
         }
         int dp = 5 + genotypes.nextInt(60);
         depth += dp;
@@ -807,6 +1119,114 @@ public final class VcfGenerator {
       }
       if (spec.samples() > 0) {
         line.append(FORMAT).append(samplesBuffer);
+      }
+    }
+
+    /**
+     * {@link #sampleColumns()} for files with shapes: any ploidy from 1 to {@value #MAX_PLOIDY}, phased or
+     * not, partly or fully missing, or no GT at all; INFO gets the shapes' fields.
+     */
+    private void shapedSampleColumns() {
+      int alleles = altCount + 1;
+      boolean snpSite = kind == Kind.SNP || kind == Kind.MULTI_SNP;
+      boolean indelSite = kind == Kind.INDEL || kind == Kind.MULTI_INDEL;
+      int total = 0;
+      for (int a = 0; a < alleles; a++) {
+        weights[a] = (a == 0 ? 0 : 1) + genotypes.nextInt(1000);
+        total += weights[a];
+        alleleCounts[a] = 0;
+      }
+      long depth = 0;
+      int called = 0;
+      samplesBuffer.clear();
+      for (int s = 0; s < spec.samples(); s++) {
+        samplesBuffer.append('\t');
+        if (noGenotypes) {
+          int dp = 5 + genotypes.nextInt(60);
+          depth += dp;
+          samplesBuffer.append(dp);
+          if (undeclared) samplesBuffer.append(':').append(genotypes.nextInt(100));
+          continue;
+        }
+        int ploidy = 2;
+        if (ploidyMix) {
+          int r = genotypes.nextInt(100);
+          ploidy = r < 20 ? 1 : r < 30 ? 3 : 2;
+        }
+        byte separator = phased && genotypes.nextInt(100) < PHASED_PERCENT ? (byte) '|' : (byte) '/';
+        if (genotypes.nextInt(100) < MISSING_GENOTYPE_PERCENT) {
+          if (partialCalls && genotypes.nextBoolean()) ploidy = 1; // "." for a call of any ploidy
+          for (int i = 0; i < ploidy; i++) {
+            if (i > 0) samplesBuffer.append(separator);
+            samplesBuffer.append('.');
+          }
+          samplesBuffer.append(":.");
+          if (undeclared) samplesBuffer.append(":.");
+          missing[s]++;
+          continue;
+        }
+        for (int i = 0; i < ploidy; i++) call[i] = draw(alleles, total);
+        if (partialCalls && ploidy > 1 && genotypes.nextInt(100) < PARTIAL_CALL_PERCENT) {
+          call[genotypes.nextInt(ploidy)] = -1;
+          partial[s]++;
+        }
+        // Unphased calls are written in ascending order, a missing allele first ("./1"), as callers do.
+        if (separator == '/') Arrays.sort(call, 0, ploidy);
+        int altMask = 0;
+        int first = -1;
+        boolean same = true;
+        for (int i = 0; i < ploidy; i++) {
+          int a = call[i];
+          if (i > 0) samplesBuffer.append(separator);
+          if (a < 0) {
+            samplesBuffer.append('.');
+            continue;
+          }
+          samplesBuffer.append((byte) ('0' + a));
+          alleleCounts[a]++;
+          called++;
+          if (a > 0) altMask |= 1 << a;
+          if (first < 0) first = a;
+          else if (a != first) same = false;
+        }
+        if (altMask == 0) {
+          homRef[s]++;
+        } else {
+          carried[s] += Integer.bitCount(altMask);
+          if (snpSite) {
+            (same ? snpHomAlt : snpHet)[s]++;
+          } else if (indelSite) {
+            (same ? indelHomAlt : indelHet)[s]++;
+          } else {
+            otherNonRef[s]++;
+          }
+        }
+        int dp = 5 + genotypes.nextInt(60);
+        depth += dp;
+        samplesBuffer.append(':').append(dp);
+        if (undeclared) samplesBuffer.append(':').append(genotypes.nextInt(100));
+      }
+      line.append(infoPrefix).append(INFO_DP).append(depth);
+      if (!noGenotypes) {
+        line.append(INFO_AN).append(called);
+        if (called > 0) {
+          line.append(INFO_AC);
+          for (int i = 1; i < alleles; i++) {
+            if (i > 1) line.append(',');
+            line.append(alleleCounts[i]);
+          }
+          line.append(INFO_AF);
+          for (int i = 1; i < alleles; i++) {
+            if (i > 1) line.append(',');
+            line.appendFraction(alleleCounts[i], called);
+          }
+        }
+      }
+      if (undeclared) line.append(';').append(UNDECLARED_INFO).append('=').append(undeclaredInfo);
+      if (spec.samples() > 0) {
+        line.append(noGenotypes ? "\tDP" : "\tGT:DP");
+        if (undeclared) line.append(':').append(UNDECLARED_FORMAT);
+        line.append(samplesBuffer);
       }
     }
 

@@ -63,6 +63,44 @@ final class GenerateCommandTest {
   }
 
   @Test
+  void shapeVersionAndSitesOnlyFlags() throws Exception {
+    Path vcf = dir.resolve("shaped.vcf");
+    int code =
+        run(
+            "--variants", "500", "--samples", "2", "--contigs", "chrA:1000000", "--seed", "4", "--no-bgzip",
+            "--shape", "no-contig-lines,symbolic", "--shape", "PHASED", "--vcf-version", "4.3", "--out", vcf.toString());
+    assertEquals(0, code, err.toString());
+    assertTrue(out.toString().contains("VCFv4.3, no-contig-lines, phased, symbolic"), out.toString());
+    VcfGenerator.Spec same =
+        VcfGenerator.Spec.builder()
+            .variants(500)
+            .samples(2)
+            .contigs(List.of(new VcfGenerator.Contig("chrA", 1_000_000)))
+            .seed(4)
+            .bgzip(false)
+            .shapes(Shape.PHASED, Shape.SYMBOLIC, Shape.NO_CONTIG_LINES)
+            .version(VcfVersion.V4_3)
+            .build();
+    Path expected = dir.resolve("shaped-api.vcf");
+    VcfGenerator.write(same, expected);
+    assertEquals(-1, Files.mismatch(expected, vcf));
+
+    Path sites = dir.resolve("sites.vcf");
+    assertEquals(0, run("--variants", "50", "--sites-only", "--no-bgzip", "--out", sites.toString()), err.toString());
+    assertTrue(Files.readAllLines(sites).stream().anyMatch(l -> l.equals("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO")));
+  }
+
+  @Test
+  void badShapesAreUsageErrors() {
+    assertEquals(2, run("--shape", "haploid", "--out", dir.resolve("x.vcf").toString()));
+    assertTrue(err.toString().contains("unknown shape 'haploid'"), err.toString());
+    assertEquals(2, run("--shape", "phased", "--sites-only", "--out", dir.resolve("y.vcf").toString()));
+    assertTrue(err.toString().contains("needs samples"), err.toString());
+    assertEquals(2, run("--vcf-version", "4.0", "--out", dir.resolve("z.vcf").toString()));
+    assertTrue(err.toString().contains("unknown VCF version"), err.toString());
+  }
+
+  @Test
   void helpAndBadInput() {
     assertEquals(0, run("--help"));
     assertTrue(out.toString().contains("--variants"), out.toString());
