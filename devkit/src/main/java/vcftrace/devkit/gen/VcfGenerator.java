@@ -606,8 +606,8 @@ public final class VcfGenerator {
    * One pass over the spec. Sites (position, kind, alleles, QUAL) come from one random stream, genotypes
    * from a second, so the sites do not depend on the number of samples.
    *
-   * <p>Two record paths: {@link #sampleColumns()} is the original diploid, unphased, fully declared
-   * one, kept draw for draw so default outputs never change; {@link #shapedSampleColumns()} handles
+   * <p>Two record paths: {@link #sampleColumns} is the original diploid, unphased, fully declared
+   * one, kept draw for draw so default outputs never change; {@link #shapedSampleColumns} handles
    * every {@link Shape} and is only taken when a shape changes what records look like.
    */
   private static final class Engine {
@@ -902,11 +902,7 @@ public final class VcfGenerator {
           switch (sites.nextInt(3)) {
             case 0 -> { // <DEL>: the anchor base, then k deleted bases given by SVLEN and END
               int k = indelLength();
-              place(k + 1);
-              refLength = 1;
-              spanLength = k + 1;
-              altCount = 1;
-              setAlt(0, SYMBOLIC_DEL);
+              symbolicOver(k, SYMBOLIC_DEL);
               infoPrefix.append("SVTYPE=DEL;SVLEN=-").append(k).append(";END=").append(pos + k).append(';');
             }
             case 1 -> { // a gVCF site: one SNP allele and <NON_REF>
@@ -918,11 +914,7 @@ public final class VcfGenerator {
             }
             default -> { // a gVCF reference block <*> over k + 1 bases
               int k = indelLength();
-              place(k + 1);
-              refLength = 1;
-              spanLength = k + 1;
-              altCount = 1;
-              setAlt(0, ANY_ALLELE);
+              symbolicOver(k, ANY_ALLELE);
               infoPrefix.append("END=").append(pos + k).append(';');
             }
           }
@@ -987,6 +979,15 @@ public final class VcfGenerator {
       kind = Kind.SPANNING;
     }
 
+    /** A record whose one ALT, {@code allele}, stands for the anchor base and the {@code k} bases after it. */
+    private void symbolicOver(int k, byte[] allele) {
+      place(k + 1);
+      refLength = 1;
+      spanLength = k + 1;
+      altCount = 1;
+      setAlt(0, allele);
+    }
+
     private void setAlt(int i, byte[] allele) {
       if (alts[i].length < allele.length) alts[i] = new byte[allele.length];
       System.arraycopy(allele, 0, alts[i], 0, allele.length);
@@ -1049,30 +1050,32 @@ public final class VcfGenerator {
         line.appendTenths(qualTenths).append('\t');
         line.append(qualTenths < LOW_QUAL_THRESHOLD * 10 ? LOW_QUAL : PASS);
       }
-      if (shapedRecords) {
-        shapedSampleColumns();
-      } else {
-        sampleColumns();
-      }
+      infoAndSampleColumns();
       line.append('\n');
     }
 
     private final LineBuffer samplesBuffer = new LineBuffer();
 
-    /** Draws the genotypes, then appends INFO, FORMAT and the sample columns to {@link #line}. */
-    private void sampleColumns() {
+    /**
+     * Draws the site's allele weights, then the genotypes, and appends INFO, FORMAT and the sample
+     * columns to {@link #line} in the file's style.
+     */
+    private void infoAndSampleColumns() {
       int alleles = altCount + 1;
-      boolean snpSite = kind == Kind.SNP || kind == Kind.MULTI_SNP;
-      // Allele weights: the REF weight may be 0, every ALT has some chance.
-      int total = 0;
-      for (int a = 0; a < alleles; a++) {
-        weights[a] = (a == 0 ? 0 : 1) + genotypes.nextInt(1000);
-        total += weights[a];
-        alleleCounts[a] = 0;
+      int total = drawAlleleWeights(alleles);
+      samplesBuffer.clear();
+      if (shapedRecords) {
+        shapedSampleColumns(alleles, total);
+      } else {
+        sampleColumns(alleles, total);
       }
+    }
+
+    /** Diploid unphased genotypes drawn with the weights {@link #drawAlleleWeights} left. */
+    private void sampleColumns(int alleles, int total) {
+      boolean snpSite = kind == Kind.SNP || kind == Kind.MULTI_SNP;
       long depth = 0;
       int called = 0;
-      samplesBuffer.clear();
       for (int s = 0; s < spec.samples(); s++) {
         samplesBuffer.append('\t');
         if (genotypes.nextInt(100) < MISSING_GENOTYPE_PERCENT) {
@@ -1104,41 +1107,21 @@ public final class VcfGenerator {
         samplesBuffer.append((byte) ('0' + a)).append('/').append((byte) ('0' + b)).append(':').append(dp);
       }
       line.append(INFO_DP).append(depth);
-      line.append(INFO_AN).append(called);
-      if (called > 0) {
-        line.append(INFO_AC);
-        for (int i = 1; i < alleles; i++) {
-          if (i > 1) line.append(',');
-          line.append(alleleCounts[i]);
-        }
-        line.append(INFO_AF);
-        for (int i = 1; i < alleles; i++) {
-          if (i > 1) line.append(',');
-          line.appendFraction(alleleCounts[i], called);
-        }
-      }
+      appendAlleleCounts(alleles, called);
       if (spec.samples() > 0) {
         line.append(FORMAT).append(samplesBuffer);
       }
     }
 
     /**
-     * {@link #sampleColumns()} for files with shapes: any ploidy from 1 to {@value #MAX_PLOIDY}, phased or
+     * {@link #sampleColumns} for files with shapes: any ploidy from 1 to {@value #MAX_PLOIDY}, phased or
      * not, partly or fully missing, or no GT at all; INFO gets the shapes' fields.
      */
-    private void shapedSampleColumns() {
-      int alleles = altCount + 1;
+    private void shapedSampleColumns(int alleles, int total) {
       boolean snpSite = kind == Kind.SNP || kind == Kind.MULTI_SNP;
       boolean indelSite = kind == Kind.INDEL || kind == Kind.MULTI_INDEL;
-      int total = 0;
-      for (int a = 0; a < alleles; a++) {
-        weights[a] = (a == 0 ? 0 : 1) + genotypes.nextInt(1000);
-        total += weights[a];
-        alleleCounts[a] = 0;
-      }
       long depth = 0;
       int called = 0;
-      samplesBuffer.clear();
       for (int s = 0; s < spec.samples(); s++) {
         samplesBuffer.append('\t');
         if (noGenotypes) {
@@ -1207,26 +1190,42 @@ public final class VcfGenerator {
         if (undeclared) samplesBuffer.append(':').append(genotypes.nextInt(100));
       }
       line.append(infoPrefix).append(INFO_DP).append(depth);
-      if (!noGenotypes) {
-        line.append(INFO_AN).append(called);
-        if (called > 0) {
-          line.append(INFO_AC);
-          for (int i = 1; i < alleles; i++) {
-            if (i > 1) line.append(',');
-            line.append(alleleCounts[i]);
-          }
-          line.append(INFO_AF);
-          for (int i = 1; i < alleles; i++) {
-            if (i > 1) line.append(',');
-            line.appendFraction(alleleCounts[i], called);
-          }
-        }
-      }
+      if (!noGenotypes) appendAlleleCounts(alleles, called);
       if (undeclared) line.append(';').append(UNDECLARED_INFO).append('=').append(undeclaredInfo);
       if (spec.samples() > 0) {
         line.append(noGenotypes ? "\tDP" : "\tGT:DP");
         if (undeclared) line.append(':').append(UNDECLARED_FORMAT);
         line.append(samplesBuffer);
+      }
+    }
+
+    /**
+     * Draws a weight per allele into {@link #weights} (the REF weight may be 0, every ALT has some
+     * chance), clears {@link #alleleCounts}, and returns the weights' sum for {@link #draw}.
+     */
+    private int drawAlleleWeights(int alleles) {
+      int total = 0;
+      for (int a = 0; a < alleles; a++) {
+        weights[a] = (a == 0 ? 0 : 1) + genotypes.nextInt(1000);
+        total += weights[a];
+        alleleCounts[a] = 0;
+      }
+      return total;
+    }
+
+    /** Appends INFO AN, and AC and AF per ALT when anything was called, from {@link #alleleCounts}. */
+    private void appendAlleleCounts(int alleles, int called) {
+      line.append(INFO_AN).append(called);
+      if (called == 0) return;
+      line.append(INFO_AC);
+      for (int i = 1; i < alleles; i++) {
+        if (i > 1) line.append(',');
+        line.append(alleleCounts[i]);
+      }
+      line.append(INFO_AF);
+      for (int i = 1; i < alleles; i++) {
+        if (i > 1) line.append(',');
+        line.appendFraction(alleleCounts[i], called);
       }
     }
 

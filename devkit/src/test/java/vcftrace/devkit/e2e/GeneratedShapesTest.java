@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.kuzudb.Connection;
-import com.kuzudb.Database;
-import com.kuzudb.FlatTuple;
-import com.kuzudb.QueryResult;
-import com.kuzudb.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +18,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +28,6 @@ import vcftrace.devkit.gen.Shape;
 import vcftrace.devkit.gen.VcfGenerator;
 import vcftrace.devkit.gen.VcfVersion;
 import vcftrace.worker.store.KuzuGraphReader;
-import vcftrace.worker.store.KuzuShard;
 import vcftrace.worker.store.LanceVariantStore;
 
 /**
@@ -123,7 +116,7 @@ class GeneratedShapesTest {
 
       Path lance = pipeline.data.resolve("lancedb");
       Path kuzu = pipeline.data.resolve("kuzu");
-      Graph graph = Graph.read(kuzu);
+      StoreContents.Graph graph = StoreContents.graph(kuzu);
       List<Executable> checks = new ArrayList<>();
       long expectedVariants = 0;
       long expectedCarries = 0;
@@ -146,11 +139,11 @@ class GeneratedShapesTest {
             LanceVariantStore.countRows(lance, "job_id = " + LanceVariantStore.sqlString(r.jobId())),
             c + ": rows in Lance"));
         checks.add(() -> assertSameEntries(truth.rows(), lanceRows(lance, r.jobId()), c + ": QUAL and FILTER per variant"));
-        checks.add(() -> assertSameEntries(asMap(truth.rows().keySet()), asMap(graph.variantsWithPrefix(c.prefix())),
+        checks.add(() -> assertSameEntries(asMap(truth.rows().keySet()), asMap(variantsWithPrefix(graph, c.prefix())),
             c + ": Variant nodes in Kuzu"));
         checks.add(() -> assertEquals(truth.rows().size(), r.counts().kuzuVariantNodes(), c + ": variant nodes reported"));
         checks.add(() -> assertEquals(truth.samples().size(), r.counts().kuzuSampleNodes(), c + ": sample nodes"));
-        checks.add(() -> assertSameEntries(pairs(truth.carries()), pairs(graph.carriesOf(r.jobId())), c + ": CARRIES (sample -> variant)"));
+        checks.add(() -> assertSameEntries(pairs(truth.carries()), pairs(carriesOf(graph, r.jobId())), c + ": CARRIES (sample -> variant)"));
         checks.add(() -> assertEquals(truth.carriesTotal(), r.counts().kuzuRelationships(), c + ": relationships reported"));
       }
       long variants = expectedVariants;
@@ -311,71 +304,26 @@ class GeneratedShapesTest {
 
   private static Map<String, Row> lanceRows(Path lance, String jobId) {
     Map<String, Row> out = new TreeMap<>();
-    for (Map<String, Object> row : LanceVariantStore.scan(lance, "job_id = " + LanceVariantStore.sqlString(jobId),
-        List.of("variant_id", "qual", "filter"), Integer.MAX_VALUE)) {
-      Row previous = out.put((String) row.get("variant_id"), new Row((Double) row.get("qual"), (String) row.get("filter")));
-      if (previous != null) out.put(row.get("variant_id") + " (again)", previous);
+    for (StoreContents.LanceRow row : StoreContents.lanceRows(lance, "job_id = " + LanceVariantStore.sqlString(jobId))) {
+      Row previous = out.put(row.variantId(), new Row(row.qual(), row.filter()));
+      if (previous != null) out.put(row.variantId() + " (again)", previous);
     }
     return out;
   }
 
-  /**
-   * Every Variant id and every CARRIES (job, sample, variant) of every shard, read with Kuzu itself
-   * (read-only) rather than {@link KuzuGraphReader}, which answers across jobs.
-   */
-  record Graph(Set<String> variants, Map<String, Map<String, Set<String>>> carriesByJob) {
+  /** The file's Variant nodes: its contigs' names start with {@code prefix}, so its ids do. */
+  private static Set<String> variantsWithPrefix(StoreContents.Graph graph, String prefix) {
+    Set<String> out = new TreeSet<>();
+    for (String v : graph.variants()) if (v.startsWith(prefix)) out.add(v);
+    return out;
+  }
 
-    static Graph read(Path dir) throws IOException {
-      Set<String> variants = new TreeSet<>();
-      Map<String, Map<String, Set<String>>> carries = new HashMap<>();
-      List<Path> shards;
-      if (!Files.isDirectory(dir)) return new Graph(variants, carries);
-      try (Stream<Path> list = Files.list(dir)) {
-        shards = list.filter(p -> p.getFileName().toString().endsWith(KuzuGraphReader.SHARD_SUFFIX)).sorted().toList();
-      }
-      for (Path shard : shards) {
-        try (Database db = new Database(shard.toString(), 64L << 20, true, true,
-                KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, false, -1);
-            Connection conn = new Connection(db)) {
-          for (List<String> row : rows(conn, "MATCH (v:Variant) RETURN v.id", 1)) variants.add(row.get(0));
-          for (List<String> row : rows(conn,
-              "MATCH (s:Sample)-[r:CARRIES]->(v:Variant) RETURN r.job_id, s.id, v.id", 3)) {
-            carries.computeIfAbsent(row.get(0), k -> new TreeMap<>())
-                .computeIfAbsent(row.get(1), k -> new TreeSet<>()).add(row.get(2));
-          }
-        }
-      }
-      return new Graph(variants, carries);
+  /** The job's CARRIES by sample, restricted to samples carrying something (as {@link Truth} is). */
+  private static Map<String, Set<String>> carriesOf(StoreContents.Graph graph, String jobId) {
+    Map<String, Set<String>> out = new TreeMap<>();
+    for (StoreContents.Carries c : graph.carriesOf(jobId)) {
+      out.computeIfAbsent(c.sample(), k -> new TreeSet<>()).add(c.variantId());
     }
-
-    Set<String> variantsWithPrefix(String prefix) {
-      Set<String> out = new TreeSet<>();
-      for (String v : variants) if (v.startsWith(prefix)) out.add(v);
-      return out;
-    }
-
-    /** The job's CARRIES by sample, restricted to samples carrying something (as {@link Truth} is). */
-    Map<String, Set<String>> carriesOf(String jobId) {
-      return new TreeMap<>(carriesByJob.getOrDefault(jobId, Map.of()));
-    }
-
-    private static List<List<String>> rows(Connection conn, String query, int columns) {
-      List<List<String>> out = new ArrayList<>();
-      try (QueryResult r = conn.query(query)) {
-        if (!r.isSuccess()) throw new IllegalStateException(r.getErrorMessage() + " [" + query + "]");
-        while (r.hasNext()) {
-          try (FlatTuple t = r.getNext()) {
-            List<String> row = new ArrayList<>(columns);
-            for (int i = 0; i < columns; i++) {
-              try (Value v = t.getValue(i)) {
-                row.add(v.isNull() ? null : v.getValue().toString());
-              }
-            }
-            out.add(row);
-          }
-        }
-      }
-      return out;
-    }
+    return out;
   }
 }

@@ -3,11 +3,6 @@ package vcftrace.devkit.e2e;
 import static org.junit.jupiter.api.Assertions.fail;
 import static vcftrace.common.ErrorType.INVALID_VCF;
 
-import com.kuzudb.Connection;
-import com.kuzudb.Database;
-import com.kuzudb.FlatTuple;
-import com.kuzudb.QueryResult;
-import com.kuzudb.Value;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -30,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import vcftrace.common.ErrorType;
 import vcftrace.common.JobResult;
 import vcftrace.common.JobStatus;
-import vcftrace.worker.store.KuzuShard;
-import vcftrace.worker.store.LanceVariantStore;
 
 /**
  * Conformance on real files nobody here wrote (issue 10, item 4): the 50 VCFs Debian ships in
@@ -161,7 +154,7 @@ class RealWorldConformanceTest {
     Map<String, CorpusTruth> truths = new HashMap<>();
     Map<String, String> truthFailures = new HashMap<>();
     Map<String, List<String>> lanceByJob;
-    Graph graph;
+    StoreContents.Graph graph;
     try (KafkaTestKit kafka = new KafkaTestKit(); TestPipeline p = new TestPipeline(kafka.bootstrapServers(), tmp)) {
       Map<Path, String> nameOf = new HashMap<>();
       List<String> args = new ArrayList<>(List.of("--batch-id", "conformance"));
@@ -205,7 +198,7 @@ class RealWorldConformanceTest {
       }
       p.stopWorkers(); // Kuzu lets a reader open a shard only once its worker has closed it
       lanceByJob = lanceRows(p.data.resolve("lancedb"));
-      graph = Graph.read(p.data.resolve("kuzu"));
+      graph = StoreContents.graph(p.data.resolve("kuzu"));
     }
 
     List<String[]> printed = new ArrayList<>();
@@ -224,11 +217,11 @@ class RealWorldConformanceTest {
         } else {
           truthCounts = t.normalisedRecords() + "/" + t.variantIds().size() + "/" + t.carries().size();
           checkAccepted(t, r, lanceByJob.getOrDefault(r.jobId(), List.of()),
-              graph.carries().getOrDefault(r.jobId(), Set.of()), graph.variants(), problems);
+              carries(graph, r.jobId()), graph.variants(), problems);
         }
       } else {
         checkRefused(exp, r, lanceByJob.getOrDefault(r.jobId(), List.of()),
-            graph.carries().getOrDefault(r.jobId(), Set.of()), problems);
+            carries(graph, r.jobId()), problems);
       }
       for (String problem : problems) mismatches.add(name + ": " + problem);
       printed.add(new String[] {
@@ -334,56 +327,20 @@ class RealWorldConformanceTest {
   /** The Lance rows of every job, as {@link #lanceKey} strings, by job id. */
   private static Map<String, List<String>> lanceRows(Path lance) {
     Map<String, List<String>> out = new HashMap<>();
-    for (Map<String, Object> row : LanceVariantStore.scan(lance, "batch_id = 'conformance'",
-        List.of("job_id", "variant_id", "qual", "filter"), 10_000_000)) {
-      out.computeIfAbsent((String) row.get("job_id"), k -> new ArrayList<>())
-          .add(lanceKey((String) row.get("variant_id"), qual(row.get("qual")), (String) row.get("filter")));
+    for (StoreContents.LanceRow row : StoreContents.lanceRows(lance, "batch_id = 'conformance'")) {
+      out.computeIfAbsent(row.jobId(), k -> new ArrayList<>())
+          .add(lanceKey(row.variantId(), qual(row.qual()), row.filter()));
     }
     return out;
   }
 
-  /** Every CARRIES relationship of every shard ({@code sample \t variant \t GT} by job id) and every Variant id. */
-  record Graph(Map<String, Set<String>> carries, Set<String> variants) {
-    static Graph read(Path kuzuDir) throws IOException {
-      Map<String, Set<String>> carries = new HashMap<>();
-      Set<String> variants = new HashSet<>();
-      if (!Files.isDirectory(kuzuDir)) return new Graph(carries, variants);
-      List<Path> shards;
-      try (Stream<Path> list = Files.list(kuzuDir)) {
-        shards = list.filter(f -> f.getFileName().toString().endsWith(".kuzu") && Files.isRegularFile(f)).sorted().toList();
-      }
-      for (Path shard : shards) {
-        try (Database db = new Database(shard.toString(), 64L << 20, true, true,
-                KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, false, -1);
-            Connection conn = new Connection(db)) {
-          for (List<String> row : query(conn,
-              "MATCH (s:Sample)-[r:CARRIES]->(v:Variant) RETURN r.job_id, s.id, v.id, r.genotype", 4)) {
-            carries.computeIfAbsent(row.get(0), k -> new TreeSet<>()).add(row.get(1) + "\t" + row.get(2) + "\t" + row.get(3));
-          }
-          for (List<String> row : query(conn, "MATCH (v:Variant) RETURN v.id", 1)) variants.add(row.get(0));
-        }
-      }
-      return new Graph(carries, variants);
+  /** The job's CARRIES relationships as {@code sample \t variant \t GT}, as {@link CorpusTruth#carries} spells them. */
+  private static Set<String> carries(StoreContents.Graph graph, String jobId) {
+    Set<String> out = new TreeSet<>();
+    for (StoreContents.Carries c : graph.carriesOf(jobId)) {
+      out.add(c.sample() + "\t" + c.variantId() + "\t" + c.genotype());
     }
-
-    private static List<List<String>> query(Connection conn, String cypher, int columns) {
-      List<List<String>> rows = new ArrayList<>();
-      try (QueryResult r = conn.query(cypher)) {
-        if (!r.isSuccess()) throw new IllegalStateException(r.getErrorMessage() + " [" + cypher + "]");
-        while (r.hasNext()) {
-          try (FlatTuple t = r.getNext()) {
-            List<String> row = new ArrayList<>(columns);
-            for (int i = 0; i < columns; i++) {
-              try (Value v = t.getValue(i)) {
-                row.add(v.isNull() ? null : v.getValue().toString());
-              }
-            }
-            rows.add(row);
-          }
-        }
-      }
-      return rows;
-    }
+    return out;
   }
 
   /** The first warning of a success, the error message of a failure. */
