@@ -26,6 +26,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Kuzu database file holding the sample/variant graph of the jobs of one Kafka partition.
@@ -53,20 +55,19 @@ import java.util.stream.Stream;
  * measured on a 5M-variant shard, copying 0.5M new variants took ~60 s + ~68 s commit with 256
  * MiB but a few seconds with 1 GiB. Budget roughly 200 bytes of pool per Variant in the shard.
  *
- * <p><b>Idempotency and atomicity.</b> A {@code Job} node records a SHA-256 fingerprint of (job
- * id, samples, TSV bytes), the counts and a {@code complete} flag. A replay of a complete job with
- * the same fingerprint (Kafka redelivery) whose relationships are all there is a no-op returning the
- * stored counts. Otherwise the
- * job's previous {@code CARRIES} are deleted and the new data copied. Kuzu 0.11 allows {@code
- * COPY} inside an explicit transaction and rolls the whole transaction back when a statement
- * fails, so a job of up to {@code rowsPerTransaction} rows (default {@value
- * #DEFAULT_ROWS_PER_TRANSACTION}) is written in <em>one</em> transaction: present completely or not
- * at all, also across crashes. Kuzu keeps uncommitted COPY data in the buffer pool, so bigger jobs
- * are split into several transactions: the first also deletes the old version and writes the Job
- * node with {@code complete = false}, the last sets {@code complete = true}. Until then readers can
- * see part of the job; after a crash the incomplete Job node makes the next attempt delete the
- * partial relationships and start over. Variant and Sample nodes are never deleted (shared, and
- * re-adding is a no-op), so every intermediate state is consistent apart from the missing part.
+ * <p><b>Idempotency and durability.</b> A {@code Job} node records a SHA-256 fingerprint of (job
+ * id, samples, TSV bytes), the counts and a {@code complete} flag (see {@link KuzuJobs}). A replay
+ * of a complete job with the same fingerprint (Kafka redelivery) is a no-op returning the stored
+ * counts only if every count it recorded is found in the shard; otherwise the job's previous
+ * {@code CARRIES} are deleted and the job is written again. Kuzu keeps uncommitted COPY data in
+ * the buffer pool, so a job is written in transactions sized from the pool (the first also deletes
+ * the old version and writes the Job node, not complete); readers can see part of a job while it
+ * is written. Once the last data transaction's COMMIT has returned, its COPYed rows are in the
+ * database file (Kuzu 0.11.2 checkpoints inside that COMMIT; {@link #checkpointIfWalLeft}), and
+ * only then is the job marked complete, in a transaction of its own. A crash at any point before
+ * leaves the job incomplete, and its redelivery writes it again. A shard opened after an unclean
+ * close, or first opened by this version, has its complete jobs checked, and those not all there
+ * un-marked. Variant and Sample nodes are never deleted (shared, and re-adding is a no-op).
  *
  * <p><b>A failed transaction reopens the database.</b> In Kuzu 0.11.2 rolling back a transaction
  * that COPYed into a non-empty node table leaves the in-memory primary-key index inconsistent
@@ -87,6 +88,7 @@ import java.util.stream.Stream;
  * <p>Instances are thread-safe (calls are serialised; Kuzu allows one write transaction anyway).
  */
 public final class KuzuShard implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(KuzuShard.class);
 
   /** A sensible buffer pool for one shard when the caller has no better figure. */
   public static final long DEFAULT_BUFFER_POOL_BYTES = 256L << 20;
@@ -107,19 +109,12 @@ public final class KuzuShard implements AutoCloseable {
    */
   static final int MAX_REGION_CONTIGS = 256;
 
-  /** Bumped when the conversion changes, so old fingerprints no longer short-circuit a replay. */
+  /**
+   * Bumped when the conversion changes what the graph holds, so old fingerprints no longer
+   * short-circuit a replay. (Not bumped for {@code created_by}: a first-version job whose keys are
+   * all found is still skipped, see {@link #allFound}.)
+   */
   static final String FORMAT_VERSION = "vcftrace-kuzu-v1";
-
-  static final String SCHEMA_SAMPLE = "CREATE NODE TABLE IF NOT EXISTS Sample(id STRING PRIMARY KEY)";
-  static final String SCHEMA_VARIANT =
-      "CREATE NODE TABLE IF NOT EXISTS Variant("
-          + "id STRING PRIMARY KEY, chrom STRING, pos INT64, ref STRING, alt STRING)";
-  static final String SCHEMA_CARRIES =
-      "CREATE REL TABLE IF NOT EXISTS CARRIES("
-          + "FROM Sample TO Variant, job_id STRING, genotype STRING, zygosity STRING)";
-  static final String SCHEMA_JOB =
-      "CREATE NODE TABLE IF NOT EXISTS Job(id STRING PRIMARY KEY, fingerprint STRING, "
-          + "complete BOOLEAN, sample_nodes INT64, variant_nodes INT64, relationships INT64)";
 
   /**
    * Rows (variant nodes + relationships) loaded per Kuzu transaction. Kuzu keeps a transaction's
@@ -220,10 +215,19 @@ public final class KuzuShard implements AutoCloseable {
     Connection connection = null;
     try {
       Files.createDirectories(path.getParent());
+      // a WAL or shadow file left over: the last process did not close the shard cleanly
+      boolean crashed = Files.exists(walFile(path)) || Files.exists(shadowFile(path));
       database = newDatabase(path, bufferPoolBytes, maxDbSizeBytes, false);
       connection = new Connection(database);
-      for (String ddl : List.of(SCHEMA_SAMPLE, SCHEMA_VARIANT, SCHEMA_CARRIES, SCHEMA_JOB)) {
-        run(connection, ddl);
+      boolean migrated = KuzuSchema.ensure(connection);
+      if (crashed || migrated) {
+        List<String> unmarked = new KuzuJobs(connection).auditCompleteJobs();
+        for (String problem : unmarked) {
+          log.warn("{}: {}: no longer marked complete, its redelivery writes it again", path, problem);
+        }
+        log.info("{}: checked the complete jobs ({}), {} un-marked",
+            path, migrated ? "shard migrated from the first version" : "the shard was not closed cleanly",
+            unmarked.size());
       }
       return new KuzuShard(
           path, database, connection, bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction);
@@ -259,6 +263,16 @@ public final class KuzuShard implements AutoCloseable {
     }
   }
 
+  /** Kuzu 0.11.2's write-ahead log of {@code file} ({@code StorageUtils::getWALFilePath}). */
+  static Path walFile(Path file) {
+    return Path.of(file + ".wal");
+  }
+
+  /** Kuzu 0.11.2's shadow pages of {@code file}, written by a checkpoint. */
+  static Path shadowFile(Path file) {
+    return Path.of(file + ".shadow");
+  }
+
   static boolean isOpenInThisProcess(Path file) {
     return OPEN_FILES.contains(file.toAbsolutePath().normalize());
   }
@@ -269,10 +283,10 @@ public final class KuzuShard implements AutoCloseable {
 
   /**
    * Replaces the job's relationships with those of {@code variantsTsv}, adding missing Sample and
-   * Variant nodes. Atomic when the job has at most {@code rowsPerTransaction} variants +
-   * relationships; larger jobs commit in chunks and are marked complete in the last one (a reader
-   * can see a partly loaded large job while it is being written; a crash leaves it marked
-   * incomplete and the next call removes the partial rows and writes it again).
+   * Variant nodes. A job is written in one or more transactions (a reader can see a partly loaded
+   * job while it is being written) and marked complete once all of it is durable; a crash before
+   * leaves it incomplete, and the next call removes the partial rows and writes it again. A call
+   * for a complete job with the same input returns at once if all the job's counts are found.
    *
    * @param samples sample names in genotype-column order (every line must have this many GTs)
    * @param scratchDir directory for the temporary CSV files (a private sub-directory is created
@@ -297,23 +311,35 @@ public final class KuzuShard implements AutoCloseable {
     lastPhaseMillis.clear();
     phaseStart = System.nanoTime();
     try {
-      Conversion conversion = convert(jobId, samples, variantsTsv, work, rowsPerTransaction);
+      KuzuJobs jobs = new KuzuJobs(connection);
+      KuzuJobs.Stored stored = jobs.find(jobId);
+      // the number tags the nodes the job's writes create; a job keeps it across writes
+      long num = stored != null && !stored.legacy() ? stored.num() : jobs.nextNum();
+      Conversion conversion = convert(jobId, samples, variantsTsv, work, num, rowsPerTransaction);
       phase("convert");
-      StoredJob stored = storedJob(jobId);
-      // The relationships are counted too: after a SIGKILL during a job's write, Kuzu 0.11.2 has
-      // recovered a shard whose Job node said complete while every relationship of the job was gone
-      // (FaultToleranceTest); the redelivered job must then be written again, not skipped.
-      boolean identicalReplay = stored != null && stored.complete()
-          && stored.fingerprint().equals(conversion.fingerprint())
-          && relationshipsOf(jobId) == stored.counts().relationships();
-      phase("fingerprint-check");
-      if (identicalReplay) {
-        return stored.counts();
+      boolean sameInput = stored != null && stored.complete()
+          && stored.fingerprint().equals(conversion.fingerprint());
+      if (sameInput) {
+        boolean allFound = allFound(jobs, jobId, stored, conversion);
+        phase("counts-check");
+        if (allFound) {
+          return stored.counts(); // an identical replay (Kafka redelivery): nothing to do
+        }
+        log.warn("{}: job {} is marked complete but its counts are not all there; writing it again",
+            file, jobId);
       }
-      write(jobId, conversion, work, stored != null);
+      write(jobs, jobId, num, conversion, work, stored);
       return conversion.counts();
     } finally {
       deleteRecursively(work);
+    }
+  }
+
+  /** The first column of a query's rows, as strings; for tests and diagnostics. */
+  synchronized List<String> query(String query) {
+    checkOpen();
+    try (QueryResult result = checked(connection.query(query), query)) {
+      return strings(result);
     }
   }
 
@@ -333,12 +359,11 @@ public final class KuzuShard implements AutoCloseable {
    * variants fall in ({@code contig -> [min pos, max pos]}, empty when it spans more than {@link
    * #MAX_REGION_CONTIGS} contigs).
    */
-  private record Chunk(Path variantsCsv, Path carriesCsv, Map<String, long[]> region, long rows) {}
+  private record Chunk(
+      Path variantsCsv, Path carriesCsv, Map<String, long[]> region, long variants, long rows) {}
 
   private record Conversion(
       WriteCounts counts, String fingerprint, Path samplesCsv, List<Chunk> chunks) {}
-
-  private record StoredJob(String fingerprint, boolean complete, WriteCounts counts) {}
 
   /** Writes variant/relationship CSVs, starting a new pair once a chunk holds enough rows. */
   private static final class ChunkedCsv implements AutoCloseable {
@@ -350,6 +375,7 @@ public final class KuzuShard implements AutoCloseable {
     private CsvWriter variants;
     private CsvWriter carries;
     private long rowsInChunk;
+    private long variantsInChunk;
     private Map<String, long[]> region;
     private boolean regionOverflow;
     private byte[] lastContig = new byte[0];
@@ -374,6 +400,7 @@ public final class KuzuShard implements AutoCloseable {
         variants = new CsvWriter(variantsCsv);
         carries = new CsvWriter(carriesCsv);
         rowsInChunk = 0;
+        variantsInChunk = 0;
       }
     }
 
@@ -403,6 +430,7 @@ public final class KuzuShard implements AutoCloseable {
 
     CsvWriter variants() {
       rowsInChunk++;
+      variantsInChunk++;
       return variants;
     }
 
@@ -435,7 +463,7 @@ public final class KuzuShard implements AutoCloseable {
           carries = null;
         }
       }
-      chunks.add(new Chunk(variantsCsv, carriesCsv, region, rowsInChunk));
+      chunks.add(new Chunk(variantsCsv, carriesCsv, region, variantsInChunk, rowsInChunk));
     }
 
     @Override
@@ -446,7 +474,7 @@ public final class KuzuShard implements AutoCloseable {
 
   /** Streams the TSV once into deduplicated CSVs and fingerprints the input. */
   private static Conversion convert(
-      String jobId, List<String> samples, Path tsv, Path work, long rowsPerChunk)
+      String jobId, List<String> samples, Path tsv, Path work, long num, long rowsPerChunk)
       throws IOException {
     MessageDigest digest = sha256();
     digest.update((FORMAT_VERSION + '\0' + jobId + '\0').getBytes(StandardCharsets.UTF_8));
@@ -461,10 +489,12 @@ public final class KuzuShard implements AutoCloseable {
       skipColumn[i] = unique.putIfAbsent(samples.get(i), i) != null;
       sampleCsv[i] = CsvWriter.field(samples.get(i));
     }
+    // created_by of the nodes this write creates (a probe drops the rows of existing nodes)
+    byte[] numCsv = CsvWriter.field(Long.toString(num));
     Path samplesCsv = work.resolve("samples.csv");
     try (CsvWriter out = new CsvWriter(samplesCsv)) {
       for (String s : unique.keySet()) {
-        out.field(CsvWriter.field(s)).endRow();
+        out.field(CsvWriter.field(s)).field(numCsv).endRow();
       }
     }
     byte[] jobCsv = CsvWriter.field(jobId);
@@ -494,6 +524,7 @@ public final class KuzuShard implements AutoCloseable {
             .field(buf, in.start(VariantTsvReader.POS), in.length(VariantTsvReader.POS))
             .field(buf, in.start(VariantTsvReader.REF), in.length(VariantTsvReader.REF))
             .field(buf, in.start(VariantTsvReader.ALT), in.length(VariantTsvReader.ALT))
+            .field(numCsv)
             .endRow();
         for (int s = 0; s < skipColumn.length; s++) {
           if (skipColumn[s]) {
@@ -524,64 +555,90 @@ public final class KuzuShard implements AutoCloseable {
         chunks);
   }
 
-  /** The job's bookkeeping node, or null if the job was never (started to be) written. */
-  private StoredJob storedJob(String jobId) {
-    try (PreparedStatement ps =
-            prepare(
-                "MATCH (j:Job) WHERE j.id = $id RETURN j.fingerprint, j.complete, "
-                    + "j.sample_nodes, j.variant_nodes, j.relationships");
-        Value id = new Value(jobId);
-        QueryResult result = execute(ps, Map.of("id", id))) {
-      if (!result.hasNext()) {
-        return null;
-      }
-      try (FlatTuple row = result.getNext()) {
-        String fingerprint = string(row, 0);
-        boolean complete;
-        try (Value v = row.getValue(1)) {
-          complete = !v.isNull() && Boolean.TRUE.equals(v.getValue());
-        }
-        return new StoredJob(
-            fingerprint == null ? "" : fingerprint,
-            complete,
-            new WriteCounts(int64(row, 2), int64(row, 3), int64(row, 4)));
-      }
+  /**
+   * True if every count a complete job recorded is found in the shard (see {@link KuzuJobs}). A job
+   * written by the first version has untagged nodes: its own keys, from the input, are looked up.
+   */
+  private boolean allFound(KuzuJobs jobs, String jobId, KuzuJobs.Stored stored, Conversion c) {
+    if (!stored.legacy()) {
+      return KuzuJobs.allFound(stored, jobs.found(jobId, stored.num()));
     }
-  }
-
-  private long relationshipsOf(String jobId) {
-    try (PreparedStatement ps = prepare("MATCH ()-[r:CARRIES]->() WHERE r.job_id = $id RETURN count(*)");
-        Value id = new Value(jobId);
-        QueryResult result = execute(ps, Map.of("id", id));
-        FlatTuple row = result.getNext()) {
-      return int64(row, 0);
+    if (jobs.relationshipsOf(jobId) != stored.counts().relationships()) {
+      return false;
     }
+    long samples = existingKeys("Sample", KuzuSchema.SAMPLE_COLUMNS, null, c.samplesCsv());
+    long variants = 0;
+    for (Chunk chunk : c.chunks()) {
+      variants += existingKeys("Variant", KuzuSchema.VARIANT_COLUMNS, chunk.region(), chunk.variantsCsv());
+    }
+    return samples == stored.counts().sampleNodes() && variants == stored.counts().variantNodes();
   }
 
   /**
    * Loads the converted job: chunk 0 (with the removal of an earlier version, the Sample nodes and
-   * the Job node marked incomplete) in the first transaction, one transaction per further chunk,
-   * and the Job node is marked complete in the transaction of the last chunk.
+   * the Job node, not complete) in the first transaction, one transaction per further chunk; then,
+   * once all of it is durable, the completion marker in a transaction of its own.
    */
-  private void write(String jobId, Conversion c, Path work, boolean jobExisted) {
+  private void write(
+      KuzuJobs jobs, String jobId, long num, Conversion c, Path work, KuzuJobs.Stored stored) {
     // Variant keys are unique within the job, so when the table starts empty no chunk can collide
     boolean probe = count("MATCH (x:Variant) RETURN count(*)") > 0;
+    // nodes that earlier writes of this job created (a crashed or a changed write) keep its tag
+    boolean tagged = stored != null && !stored.legacy();
+    long ownSamples = tagged ? jobs.nodesCreatedBy("Sample", num) : 0;
+    long ownVariants = tagged ? jobs.nodesCreatedBy("Variant", num) : 0;
     for (int k = 0; k < c.chunks().size(); k++) {
-      writeChunk(jobId, c, work, k, jobExisted, probe);
+      long[] created = writeChunk(jobId, num, c, work, k, stored != null, probe);
+      ownSamples += created[0];
+      ownVariants += created[1];
+    }
+    try {
+      checkpointIfWalLeft();
+      phase("checkpoint");
+      new KuzuJobs(connection).markComplete(jobId, ownSamples, ownVariants);
+      phase("mark-complete");
+    } catch (RuntimeException e) {
+      discardFailedTransaction(e);
+      throw e;
     }
   }
 
-  private void writeChunk(
-      String jobId, Conversion c, Path work, int k, boolean jobExisted, boolean probeVariants) {
+  /**
+   * Makes sure every committed transaction is in the database file, not only in the WAL. Kuzu
+   * 0.11.2 does so itself for a transaction holding a COPY: its COMMIT runs a checkpoint
+   * ({@code ClientContext} sets the transaction's force-checkpoint flag for COPY FROM; {@code
+   * TransactionManager::commit} checkpoints before returning), and a checkpoint deletes the WAL
+   * file. So the WAL is normally gone here and this costs a file lookup; if it is not gone, the
+   * data transactions may have committed without a checkpoint, and one is run now.
+   */
+  private void checkpointIfWalLeft() {
+    long walBytes;
+    try {
+      walBytes = Files.exists(walFile(file)) ? Files.size(walFile(file)) : 0;
+    } catch (IOException e) {
+      walBytes = 1; // cannot tell: checkpoint
+    }
+    if (walBytes > 0) {
+      run(connection, "CHECKPOINT");
+    }
+  }
+
+  /**
+   * Writes chunk {@code k} in one transaction.
+   *
+   * @return the Sample and Variant nodes the chunk created
+   */
+  private long[] writeChunk(
+      String jobId, long num, Conversion c, Path work, int k, boolean jobExisted, boolean probeVariants) {
     List<Chunk> chunks = c.chunks();
     boolean first = k == 0;
-    boolean last = k == chunks.size() - 1;
     Chunk chunk = chunks.get(k);
+    long createdSamples = 0;
     run(connection, "BEGIN TRANSACTION");
     try {
       if (first) {
         if (jobExisted) {
-          // content changed, or an earlier multi-chunk write did not finish: drop its rels
+          // content changed, or an earlier write did not finish: drop its rels
           try (PreparedStatement ps =
                   prepare("MATCH (:Sample)-[r:CARRIES]->(:Variant) WHERE r.job_id = $id DELETE r");
               Value id = new Value(jobId);
@@ -590,26 +647,37 @@ public final class KuzuShard implements AutoCloseable {
           }
           phase("delete-old-rels");
         }
-        copyNewNodes(
-            "Sample", "id STRING", "id", true, null, c.samplesCsv(), work.resolve("samples.new.csv"));
+        createdSamples =
+            copyNewNodes(
+                "Sample",
+                KuzuSchema.SAMPLE_COLUMNS,
+                KuzuSchema.SAMPLE_NAMES,
+                true,
+                null,
+                c.samplesCsv(),
+                c.counts().sampleNodes(),
+                work.resolve("samples.new.csv"));
         phase("copy-samples");
       }
-      copyNewNodes(
-          "Variant",
-          "id STRING, chrom STRING, pos INT64, ref STRING, alt STRING",
-          "id, chrom, pos, ref, alt",
-          probeVariants,
-          chunk.region(),
-          chunk.variantsCsv(),
-          work.resolve("variants-" + k + ".new.csv"));
+      long createdVariants =
+          copyNewNodes(
+              "Variant",
+              KuzuSchema.VARIANT_COLUMNS,
+              KuzuSchema.VARIANT_NAMES,
+              probeVariants,
+              chunk.region(),
+              chunk.variantsCsv(),
+              chunk.variants(),
+              work.resolve("variants-" + k + ".new.csv"));
       phase("copy-variants-" + k);
       run(connection, "COPY CARRIES FROM " + literal(chunk.carriesCsv()) + " " + CSV_OPTIONS);
       phase("copy-carries-" + k);
-      if (first || last) {
-        upsertJob(jobId, c, last);
+      if (first) {
+        new KuzuJobs(connection).begin(jobId, num, c.fingerprint(), c.counts());
       }
       run(connection, "COMMIT");
       phase("commit-" + k);
+      return new long[] {createdSamples, createdVariants};
     } catch (RuntimeException e) {
       // Kuzu has rolled the transaction back (or it is still open after a Java-side failure);
       // either way its in-memory state can be corrupt: see the class comment
@@ -662,24 +730,6 @@ public final class KuzuShard implements AutoCloseable {
     database = newDb;
   }
 
-  private void upsertJob(String jobId, Conversion c, boolean complete) {
-    WriteCounts n = c.counts();
-    try (PreparedStatement ps =
-            prepare(
-                "MERGE (j:Job {id: $id}) SET j.fingerprint = $fp, j.complete = $done, "
-                    + "j.sample_nodes = $s, j.variant_nodes = $v, j.relationships = $r");
-        Value id = new Value(jobId);
-        Value fp = new Value(c.fingerprint());
-        Value done = new Value(complete);
-        Value s = new Value(n.sampleNodes());
-        Value v = new Value(n.variantNodes());
-        Value r = new Value(n.relationships());
-        QueryResult ignored =
-            execute(ps, Map.of("id", id, "fp", fp, "done", done, "s", s, "v", v, "r", r))) {
-      // executed
-    }
-  }
-
   /**
    * COPYs the rows of {@code csv} whose primary key is not in {@code table} yet.
    *
@@ -694,40 +744,76 @@ public final class KuzuShard implements AutoCloseable {
    *
    * @param probe false when no row of {@code csv} can exist (plain COPY)
    * @param region contig -> [min, max] pos of the rows, or null/empty for no restriction
+   * @param rows rows in {@code csv}
+   * @return rows copied: the nodes created
    */
-  private void copyNewNodes(
+  private long copyNewNodes(
       String table,
       String columns,
       String names,
       boolean probe,
       Map<String, long[]> region,
       Path csv,
+      long rows,
       Path filtered) {
     Path source = csv;
+    long copied = rows;
     if (probe && count("MATCH (x:" + table + ") RETURN count(*)") > 0) {
-      StringBuilder where = new StringBuilder("x.id = id");
-      if (region != null && !region.isEmpty()) {
-        where.append(" AND (");
-        boolean firstContig = true;
-        for (Map.Entry<String, long[]> e : region.entrySet()) {
-          where.append(firstContig ? "" : " OR ")
-              .append("(x.chrom = ").append(literal(e.getKey()))
-              .append(" AND x.pos >= ").append(e.getValue()[0])
-              .append(" AND x.pos <= ").append(e.getValue()[1]).append(')');
-          firstContig = false;
-        }
-        where.append(')');
-      }
       run(
           connection,
           "COPY (LOAD WITH HEADERS (" + columns + ") FROM " + literal(csv) + " " + CSV_OPTIONS
-              + " OPTIONAL MATCH (x:" + table + ") WHERE " + where + " WITH " + names
+              + " OPTIONAL MATCH (x:" + table + ") WHERE " + keyMatch(region) + " WITH " + names
               + ", ID(x) AS xid WHERE xid IS NULL RETURN " + names + ") TO " + literal(filtered)
               + " " + CSV_OPTIONS);
       source = filtered;
+      copied = lines(filtered);
       phase(table + "-probe-new-keys");
     }
     run(connection, "COPY " + table + " FROM " + literal(source) + " " + CSV_OPTIONS);
+    return copied;
+  }
+
+  /** How many keys of {@code csv} (a {@link #convert} output) exist in {@code table}. */
+  private long existingKeys(String table, String columns, Map<String, long[]> region, Path csv) {
+    return count(
+        "LOAD WITH HEADERS (" + columns + ") FROM " + literal(csv) + " " + CSV_OPTIONS
+            + " MATCH (x:" + table + ") WHERE " + keyMatch(region) + " RETURN count(*)");
+  }
+
+  /** {@code x.id = id}, restricted to the region (see {@link #copyNewNodes}). */
+  private static String keyMatch(Map<String, long[]> region) {
+    StringBuilder where = new StringBuilder("x.id = id");
+    if (region != null && !region.isEmpty()) {
+      where.append(" AND (");
+      boolean firstContig = true;
+      for (Map.Entry<String, long[]> e : region.entrySet()) {
+        where.append(firstContig ? "" : " OR ")
+            .append("(x.chrom = ").append(literal(e.getKey()))
+            .append(" AND x.pos >= ").append(e.getValue()[0])
+            .append(" AND x.pos <= ").append(e.getValue()[1]).append(')');
+        firstContig = false;
+      }
+      where.append(')');
+    }
+    return where.toString();
+  }
+
+  /** Rows of a CSV file Kuzu wrote (no field of ours holds a line break). */
+  private static long lines(Path csv) {
+    long n = 0;
+    byte[] buf = new byte[1 << 16];
+    try (var in = Files.newInputStream(csv)) {
+      for (int r = in.read(buf); r >= 0; r = in.read(buf)) {
+        for (int i = 0; i < r; i++) {
+          if (buf[i] == '\n') {
+            n++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return n;
   }
 
   private long count(String query) {
