@@ -2,9 +2,12 @@ package vcftrace.worker.store;
 
 /**
  * Kuzu ran out of buffer pool while writing a job ("The buffer pool is full and no memory could be
- * freed"). Kuzu keeps a transaction's uncommitted COPY data in the pool, so the same job on the
+ * freed"). Kuzu keeps a transaction's uncommitted COPY data in the pool, and its commit rewrites
+ * the relationships the shard already holds for the job's samples there, so the same job on the
  * same shard fails the same way on every attempt: only a larger pool helps. The shard has already
- * discarded the failed transaction and is safe to use for other jobs (see {@link KuzuShard}).
+ * discarded the failed transaction and is safe to use for other jobs (see {@link KuzuShard}); the
+ * job's earlier transactions, if any, stay until it is written again (its Job node is not
+ * complete).
  */
 public final class KuzuCapacityException extends IllegalStateException {
   private static final long serialVersionUID = 1L;

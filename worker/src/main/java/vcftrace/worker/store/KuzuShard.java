@@ -51,9 +51,15 @@ import org.slf4j.LoggerFactory;
  * confirmed exactly against the current position for sorted input), so no COPY ever sees a
  * duplicate key.
  *
- * <p><b>Sizing.</b> Throughput depends on the buffer pool holding the Variant primary-key index:
- * measured on a 5M-variant shard, copying 0.5M new variants took ~60 s + ~68 s commit with 256
- * MiB but a few seconds with 1 GiB. Budget roughly 200 bytes of pool per Variant in the shard.
+ * <p><b>Sizing.</b> A transaction's COPYed rows stay in the buffer pool until it commits, so a job
+ * is written in transactions of {@link #rowsPerTransaction(long)} rows. Independently of that, each
+ * commit rewrites in the pool all the relationships already stored for the job's samples (about 145
+ * bytes each, measured): a shard cannot hold more relationships than its pool can rewrite, and
+ * commits into a fuller shard fail with {@link KuzuCapacityException}. Throughput depends on the
+ * pool also holding the Variant primary-key index: measured on a 5M-variant shard, copying 0.5M new
+ * variants took ~60 s + ~68 s commit with 256 MiB but a few seconds with 1 GiB. Budget roughly 200
+ * bytes of pool per Variant and 290 per relationship in the shard (README, "Sizing the Kuzu buffer
+ * pool").
  *
  * <p><b>Idempotency and durability.</b> A {@code Job} node records a SHA-256 fingerprint of (job
  * id, samples, TSV bytes), the counts and a {@code complete} flag (see {@link KuzuJobs}). A replay
@@ -117,14 +123,32 @@ public final class KuzuShard implements AutoCloseable {
   static final String FORMAT_VERSION = "vcftrace-kuzu-v1";
 
   /**
-   * Rows (variant nodes + relationships) loaded per Kuzu transaction. Kuzu keeps a transaction's
-   * COPY data in the buffer pool until commit: with a 256 MiB pool a transaction of 3M variants
-   * fails ("buffer pool is full"), 5M variants + 5M relationships failed even at 1 GiB, while 1M
-   * variants + 1M relationships fit in 256 MiB. So a 1M-record single-sample job is still written in
-   * one transaction. Use a smaller value with a buffer pool below 256 MiB. A transaction that does
-   * not fit fails with {@link KuzuCapacityException}.
+   * Buffer pool that one row (a Variant node or a relationship) of a transaction is budgeted at.
+   * Kuzu keeps a transaction's COPY data in the pool until it commits; measured with Kuzu 0.11.2 as
+   * the most rows that fit a 64 and a 128 MiB pool: a relationship (with a 36-character job id)
+   * takes about 335 bytes, a new Variant node 110-150. Every row is counted at the larger figure.
    */
-  public static final long DEFAULT_ROWS_PER_TRANSACTION = 2_000_000;
+  static final long POOL_BYTES_PER_ROW = 350;
+
+  /**
+   * Share of the buffer pool, in percent, that one transaction's rows are sized to: the rest is for
+   * what does not scale with the transaction (the key index's pages, the new-key probe's hash
+   * table, the commit's checkpoint, which rewrites the relationships of the job's samples already in
+   * the shard), and for rows larger than measured.
+   */
+  static final int TRANSACTION_POOL_PERCENT = 50;
+
+  /**
+   * Rows (variant nodes + relationships) per transaction for a buffer pool: {@value
+   * #TRANSACTION_POOL_PERCENT}% of the pool at {@value #POOL_BYTES_PER_ROW} bytes a row, e.g.
+   * 383,479 rows for 256 MiB and 1,533,916 for 1 GiB.
+   */
+  public static long rowsPerTransaction(long bufferPoolBytes) {
+    if (bufferPoolBytes <= 0) {
+      throw new IllegalArgumentException("bufferPoolBytes must be > 0: " + bufferPoolBytes);
+    }
+    return Math.max(1, bufferPoolBytes / 100 * TRANSACTION_POOL_PERCENT / POOL_BYTES_PER_ROW);
+  }
 
   static final String CSV_OPTIONS =
       "(HEADER=false, DELIM=',', QUOTE='\"', ESCAPE='\"', AUTO_DETECT=false)";
@@ -172,16 +196,16 @@ public final class KuzuShard implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) a shard with {@link #DEFAULT_MAX_DB_SIZE_BYTES} and {@link
-   * #DEFAULT_ROWS_PER_TRANSACTION}.
+   * Opens (creating if needed) a shard with {@link #DEFAULT_MAX_DB_SIZE_BYTES} and transactions
+   * sized from the pool ({@link #rowsPerTransaction(long)}).
    */
   public static KuzuShard open(Path file, long bufferPoolBytes) {
-    return open(file, bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES, DEFAULT_ROWS_PER_TRANSACTION);
+    return open(file, bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES);
   }
 
-  /** Opens (creating if needed) a shard with {@link #DEFAULT_ROWS_PER_TRANSACTION}. */
+  /** Opens (creating if needed) a shard with transactions sized from the pool. */
   public static KuzuShard open(Path file, long bufferPoolBytes, long maxDbSizeBytes) {
-    return open(file, bufferPoolBytes, maxDbSizeBytes, DEFAULT_ROWS_PER_TRANSACTION);
+    return open(file, bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction(bufferPoolBytes));
   }
 
   /**
@@ -191,7 +215,8 @@ public final class KuzuShard implements AutoCloseable {
    *     speed it should hold the Variant primary-key index: measured 5M variants in 1M-row chunks
    *     took ~68 s with 1 GiB but ~6.5 min with 256 MiB (index pages thrashing)
    * @param maxDbSizeBytes virtual address space reserved for the file, a power of two
-   * @param rowsPerTransaction variant nodes + relationships per Kuzu transaction (memory bound)
+   * @param rowsPerTransaction most variant nodes + relationships per Kuzu transaction; {@link
+   *     #rowsPerTransaction(long)} of the pool unless a test needs other sizes
    * @throws IllegalStateException if the file is open in this JVM already, or locked by another
    *     process (Kuzu: "Could not set lock on file"); callers taking over a partition should retry
    */
@@ -386,9 +411,13 @@ public final class KuzuShard implements AutoCloseable {
       this.rowsPerChunk = rowsPerChunk;
     }
 
-    /** Called before each record; rotates files only between records. */
-    void beforeRecord() throws IOException {
-      if (variants == null || rowsInChunk >= rowsPerChunk) {
+    /**
+     * Called before each record, with the most rows the record can add (its variant and one
+     * relationship per sample); rotates files only between records, so that a chunk never holds
+     * more than {@code rowsPerChunk} rows (unless a single record has more).
+     */
+    void beforeRecord(int maxRowsOfRecord) throws IOException {
+      if (variants == null || (rowsInChunk > 0 && rowsInChunk + maxRowsOfRecord > rowsPerChunk)) {
         closeCurrent();
         int k = chunks.size();
         region = new LinkedHashMap<>();
@@ -442,7 +471,7 @@ public final class KuzuShard implements AutoCloseable {
     /** Closes the files and returns the chunks; call once, after the last record. */
     List<Chunk> chunks() throws IOException {
       if (chunks.isEmpty() && variants == null) {
-        beforeRecord(); // an empty job still has one (empty) chunk to commit its Job node with
+        beforeRecord(0); // an empty job still has one (empty) chunk to commit its Job node with
       }
       closeCurrent();
       return List.copyOf(chunks);
@@ -516,7 +545,7 @@ public final class KuzuShard implements AutoCloseable {
         }
         variants++;
         byte[] buf = in.buffer();
-        out.beforeRecord();
+        out.beforeRecord(1 + unique.size());
         out.cover(in);
         out.variants()
             .field(id, 0, idLength)

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import vcftrace.common.ErrorType;
@@ -38,6 +39,9 @@ class KuzuCapacityTest {
   private static final int WIDE_VARIANTS = 15_000;
   private static final int TALL_RECORDS = 300_000;
 
+  /** The transaction size the shard used before it was derived from the pool: one transaction. */
+  private static final long ONE_TRANSACTION = 2_000_000;
+
   @TempDir Path tmp;
 
   @Test
@@ -59,7 +63,10 @@ class KuzuCapacityTest {
       wideSamples.add("W" + s);
     }
 
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+    // the shard is told to write each job in one transaction, as it did before transactions were
+    // sized from the pool: the way to make a transaction too large for it
+    try (KuzuShard shard =
+        KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
       WriteCounts counts1 = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
       assertEquals(counts1, shard.replaceJob("job1", StoreTestData.SAMPLES, job1, scratch));
 
@@ -73,7 +80,7 @@ class KuzuCapacityTest {
       assertEquals(WIDE_VARIANTS + (long) WIDE_SAMPLES * WIDE_VARIANTS, wideFailure.jobRows());
       assertEquals(wideFailure.jobRows(), wideFailure.transactionRows(), "one transaction");
       assertEquals(POOL, wideFailure.bufferPoolBytes());
-      assertEquals(KuzuShard.DEFAULT_ROWS_PER_TRANSACTION, wideFailure.rowsPerTransaction());
+      assertEquals(ONE_TRANSACTION, wideFailure.rowsPerTransaction());
       String kuzu = wideFailure.getCause().getMessage();
       assertTrue(
           kuzu.contains(
@@ -135,6 +142,77 @@ class KuzuCapacityTest {
     }
     try (KuzuGraphReader reader = KuzuGraphReader.open(dir)) {
       assertEquals(List.of("chr5-7-C-T", "chr5-8-G-A"), reader.variantsOf("S9", 5));
+    }
+  }
+
+  /**
+   * A job that does not fit a 64 MiB pool in one transaction is written in the transactions the
+   * pool is sized for: {@code 64 MiB x 50% / 350 B} = 95,869 rows, so 200k records of one sample
+   * (400k rows) take 5.
+   */
+  @Test
+  void transactionsSizedFromThePoolFitIt() throws Exception {
+    long pool = 64L << 20;
+    Path shardFile = tmp.resolve("graph/partition-0.kuzu");
+    Path scratch = tmp.resolve("scratch");
+    Path job = tmp.resolve("job.tsv");
+    StoreBench.generate(job, 200_000, 0);
+    WriteCounts expected = new WriteCounts(1, 200_000, 200_000);
+    assertEquals(95_869, KuzuShard.rowsPerTransaction(pool));
+    try (KuzuShard shard = KuzuShard.open(shardFile, pool, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
+      KuzuCapacityException e =
+          assertThrows(KuzuCapacityException.class, () -> shard.replaceJob("job", List.of("T"), job, scratch));
+      assertEquals(400_000, e.transactionRows());
+    }
+    try (KuzuShard shard = KuzuShard.open(shardFile, pool)) {
+      assertEquals(expected, shard.replaceJob("job", List.of("T"), job, scratch));
+      assertEquals(
+          List.of("commit-0", "commit-1", "commit-2", "commit-3", "commit-4"),
+          shard.lastPhaseMillis().keySet().stream().filter(k -> k.startsWith("commit-")).toList());
+    }
+    try (KuzuGraphReader reader = KuzuGraphReader.open(shardFile.getParent())) {
+      assertEquals(new KuzuGraphReader.Counts(1, 200_000, 200_000), reader.totals());
+    }
+  }
+
+  /**
+   * A commit rewrites, in the pool, every relationship the shard holds for the job's samples: at 16
+   * MiB commits fail once the shard holds about 90,000, however small the transaction. The job
+   * whose commit failed is dead-lettered, not marked complete; the jobs before it stay exact and
+   * complete, and the shard keeps working for what does not need the rewrite.
+   */
+  @Test
+  void aCommitIntoAShardFullerThanThePoolCanRewriteFailsAndTheShardStaysExact() throws Exception {
+    // job ids as the producer makes them (UUIDs): longer than 12 bytes, Kuzu stores them apart from
+    // the row, and the rewrite needs more pool than for short ids
+    String A = "00000000-0000-0000-0000-00000000000a";
+    String B = "00000000-0000-0000-0000-00000000000b";
+    String C = "00000000-0000-0000-0000-00000000000c";
+    Path shardFile = tmp.resolve("graph/partition-0.kuzu");
+    Path scratch = tmp.resolve("scratch");
+    Path jobA = StoreTestData.generate(tmp.resolve("a.tsv"), 40_000, "chr1", 1000);
+    Path jobB = StoreTestData.generate(tmp.resolve("b.tsv"), 60_000, "chr2", 1000);
+    Path sites = StoreTestData.write(tmp, "c.tsv", "chr3\t5\tA\tG\t.\t.\nchr3\t9\tC\tT\t.\t.\n");
+    WriteCounts a = new WriteCounts(1, 40_000, 40_000);
+    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+      assertEquals(a, shard.replaceJob(A, List.of("SA"), jobA, scratch));
+      KuzuCapacityException full =
+          assertThrows(KuzuCapacityException.class, () -> shard.replaceJob(B, List.of("SB"), jobB, scratch));
+      assertTrue(full.getCause().getMessage().endsWith("[COMMIT]"), full.getCause().getMessage());
+      assertTrue(full.transactionRows() <= KuzuShard.rowsPerTransaction(POOL), "a small transaction");
+      // the same instance: A is still there and complete (an identical replay), a sites-only job
+      // (no relationship to rewrite) is written
+      assertEquals(a, shard.replaceJob(A, List.of("SA"), jobA, scratch));
+      assertEquals(Set.of("convert", "counts-check"), shard.lastPhaseMillis().keySet());
+      assertEquals(new WriteCounts(0, 2, 0), shard.replaceJob(C, List.of(), sites, scratch));
+    }
+    assertEquals(
+        List.of(A + "|True", B + "|False", C + "|True"),
+        KuzuJobsTest.rows(shardFile, "MATCH (j:Job) RETURN j.id + '|' + CAST(j.complete AS STRING) AS x ORDER BY x"));
+    try (KuzuGraphReader reader = KuzuGraphReader.open(shardFile.getParent())) {
+      assertEquals(40_000L, reader.relationshipsByJob().get(A).get("partition-0.kuzu"));
+      long b = reader.relationshipsByJob().getOrDefault(B, java.util.Map.of()).getOrDefault("partition-0.kuzu", 0L);
+      assertTrue(b < 60_000, "B's committed transactions, at most: " + b);
     }
   }
 

@@ -186,7 +186,8 @@ class KuzuJobsTest {
     }
   }
 
-  private static List<String> rows(Path shardFile, String query) {
+  /** Runs a query returning one string column against a closed shard, read-only. */
+  static List<String> rows(Path shardFile, String query) {
     try (Database db = new Database(shardFile.toString(), POOL, true, true, 1L << 34, false, -1);
         Connection c = new Connection(db)) {
       return strings(c, query);
