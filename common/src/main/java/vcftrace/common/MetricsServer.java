@@ -1,5 +1,6 @@
 package vcftrace.common;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -13,15 +14,45 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A Prometheus registry with the JVM and process binders, served at {@code /metrics} by the JDK's
- * HTTP server. Micrometer does the exposition format; this class only wires it to a port.
+ * HTTP server, and {@code /health}: {@code 200 {"status":"UP"}}, or {@code 503
+ * {"status":"PAUSED","reason":"…"}} while the {@link #health health supplier} says so (a paused
+ * worker is alive and in its group, but takes no jobs). Micrometer does the exposition format; this
+ * class only wires it to a port.
  */
 public final class MetricsServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gc;
   private final HttpServer server;
+  private volatile Supplier<Health> health = Health::up;
+
+  /** What {@code /health} answers: up, or paused with a reason. */
+  public record Health(boolean isUp, String reason) {
+    public static Health up() {
+      return new Health(true, null);
+    }
+
+    public static Health paused(String reason) {
+      return new Health(false, Objects.requireNonNull(reason, "reason"));
+    }
+
+    String json() {
+      Map<String, String> body = new LinkedHashMap<>();
+      body.put("status", isUp ? "UP" : "PAUSED");
+      if (reason != null) body.put("reason", reason);
+      try {
+        return Json.MAPPER.writeValueAsString(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e); // a map of strings always serialises
+      }
+    }
+  }
 
   private MetricsServer(PrometheusMeterRegistry registry, JvmGcMetrics gc, HttpServer server) {
     this.registry = registry;
@@ -53,9 +84,31 @@ public final class MetricsServer implements AutoCloseable {
               out.write(body);
             }
           });
+    }
+    MetricsServer metrics = new MetricsServer(registry, gc, server);
+    if (server != null) {
+      server.createContext("/health", exchange -> {
+        Health h;
+        try {
+          h = metrics.health.get();
+        } catch (RuntimeException e) {
+          h = Health.paused("health check failed: " + e);
+        }
+        byte[] body = h.json().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(h.isUp() ? 200 : 503, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+      });
       server.start();
     }
-    return new MetricsServer(registry, gc, server);
+    return metrics;
+  }
+
+  /** Sets what {@code /health} reports; until set, it reports UP. */
+  public void health(Supplier<Health> supplier) {
+    this.health = Objects.requireNonNull(supplier, "supplier");
   }
 
   public PrometheusMeterRegistry registry() {

@@ -26,7 +26,7 @@ public enum Setting {
   DATA_DIR("where a worker keeps its stores and scratch files", "vcf-data"),
   LANCE_DB("LanceDB database directory (table `variants` = `<dir>/variants.lance`)", "$DATA_DIR/lancedb"),
   KUZU_DIR("directory of the Kuzu graph shards, one file per partition", "$DATA_DIR/kuzu"),
-  KUZU_BUFFER_POOL_MB("Kuzu buffer pool per open shard, in MiB (reserved lazily; about 200 bytes per variant in the shard)", "1024"),
+  KUZU_BUFFER_POOL_MB("Kuzu buffer pool per open shard, in MiB (reserved lazily; at least 290 bytes per relationship in the shard, see below)", "1024"),
   BCFTOOLS("the bcftools binary", "bcftools"),
   BCFTOOLS_TIMEOUT("longest one bcftools call may run before it is killed (ISO-8601)", "PT10M"),
   TABIX("the tabix binary (extracts a region job's records by the file's index)", "tabix"),
@@ -38,7 +38,8 @@ public enum Setting {
   MAX_POLL_INTERVAL("longest a job may take before the group considers the worker dead", "PT30M"),
   SHUTDOWN_TIMEOUT("on SIGTERM: how long the in-flight job may still run", "PT60S"),
   METRICS_PORT("worker: port of the Prometheus `/metrics` endpoint (0 = any free port, -1 = off)", "9464"),
-  PRODUCER_METRICS_PORT("producer: port of its `/metrics` endpoint while it runs (0 = any, -1 = off)", "9465");
+  PRODUCER_METRICS_PORT("producer: port of its `/metrics` endpoint while it runs (0 = any, -1 = off)", "9465"),
+  MIN_FREE_DISK_MB("worker: stops taking jobs while a store directory (work dir, `LANCE_DB`, `KUZU_DIR`) has less than this many MiB free or cannot be written, and resumes by itself", "1024");
 
   private final String doc;
   private final String defaultValue;

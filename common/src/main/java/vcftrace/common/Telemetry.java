@@ -5,18 +5,31 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.instrumentation.resources.ContainerResourceProvider;
+import io.opentelemetry.instrumentation.resources.HostResourceProvider;
+import io.opentelemetry.instrumentation.resources.OsResourceProvider;
+import io.opentelemetry.instrumentation.resources.ProcessResourceProvider;
+import io.opentelemetry.instrumentation.resources.ProcessRuntimeResourceProvider;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.ResourceProvider;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.resources.ResourceBuilder;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import vcftrace.common.telemetry.ParallelSpanProcessor;
@@ -34,14 +47,46 @@ import vcftrace.common.telemetry.SpanPipelineMetrics;
  * settings and the same exporter. {@link #bindMetrics} shows its queue, exports and drops on a
  * Micrometer registry.
  *
+ * <p>The resource has one schema URL, the SDK's: the instrumentation library's host, OS, process and
+ * container detectors declare an older semantic-conventions version for the same attribute names, and
+ * merging the two made the SDK warn on every start. Their attributes are added here instead
+ * ({@link #LIBRARY_RESOURCE_PROVIDERS}).
+ *
  * <p>Closing it flushes every ended span to the exporter; the worker and producer close it last, after
- * their Kafka clients, so the spans of the final records are not lost.
+ * their Kafka clients, so the spans of the final records are not lost. {@link #close(Duration)} bounds
+ * how long that may take, for a process that must not outlive its work by the exporter's retries
+ * against a backend that is down.
  */
 public final class Telemetry implements AutoCloseable {
   public static final String INSTRUMENTATION_SCOPE = "vcftrace";
   public static final AttributeKey<String> SERVICE_INSTANCE_ID =
       AttributeKey.stringKey("service.instance.id");
   public static final AttributeKey<String> SERVICE_VERSION = AttributeKey.stringKey("service.version");
+
+  /** How long {@link #close()} waits for the last spans to be exported: {@value} seconds. */
+  public static final long DEFAULT_CLOSE_TIMEOUT_SECONDS = 60;
+
+  private static final String DISABLED_RESOURCE_PROVIDERS = "otel.java.disabled.resource.providers";
+  private static final String ENABLED_RESOURCE_PROVIDERS = "otel.java.enabled.resource.providers";
+  private static final String DISABLED_RESOURCE_KEYS = "otel.resource.disabled.keys";
+
+  /**
+   * The resource detectors of {@code opentelemetry-resources} (host, OS, process, runtime, container).
+   * Their resources carry schema URL 1.24.0, the SDK's carry its own (1.40.0 in SDK 1.68); the
+   * attribute names they use are the same in both versions. Autoconfiguration merges resources with
+   * different schema URLs by dropping the URL and logging that it did, so they are disabled there and
+   * their attributes are merged by {@link #withLibraryResources} without a schema URL of their own.
+   */
+  static final List<ResourceProvider> LIBRARY_RESOURCE_PROVIDERS = List.of(
+      new ContainerResourceProvider(), new HostResourceProvider(), new OsResourceProvider(),
+      new ProcessResourceProvider(), new ProcessRuntimeResourceProvider());
+
+  /**
+   * Disabled by default: that provider's {@code service.instance.id} is one per JVM (a static), ours is
+   * one per Telemetry; with both, the SDK warns on every start that ours replaces its entity's id.
+   */
+  private static final String SERVICE_INSTANCE_ID_PROVIDER =
+      "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider";
 
   /** The SDK's switch between OTLP/HTTP senders, a system property or its environment variable. */
   private static final String HTTP_SENDER_PROVIDER =
@@ -69,6 +114,7 @@ public final class Telemetry implements AutoCloseable {
   private final OpenTelemetrySdk sdk;
   private final String instanceId;
   private final ParallelSpanProcessor spanProcessor; // null when no batch exporter is configured
+  private Boolean closed; // the first close's outcome; guarded by this
 
   private Telemetry(OpenTelemetrySdk sdk, String instanceId, ParallelSpanProcessor spanProcessor) {
     this.sdk = sdk;
@@ -86,10 +132,7 @@ public final class Telemetry implements AutoCloseable {
     d.put("otel.traces.exporter", "otlp");
     d.put("otel.metrics.exporter", "none"); // metrics go to Prometheus through Micrometer
     d.put("otel.logs.exporter", "none"); // logs carry trace ids through the MDC instead
-    // That provider's service.instance.id is one per JVM (a static); ours is one per Telemetry. With
-    // both, the SDK warns on every start that ours replaces its entity's id.
-    d.put("otel.java.disabled.resource.providers",
-        "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider");
+    d.put(DISABLED_RESOURCE_PROVIDERS, defaultDisabledResourceProviders());
     d.put("otel.exporter.otlp.traces.endpoint", "http://localhost:4317");
     d.put("otel.exporter.otlp.traces.protocol", "grpc");
     d.put("otel.exporter.otlp.compression", "gzip");
@@ -131,10 +174,11 @@ public final class Telemetry implements AutoCloseable {
             .addPropertiesSupplier(() -> props)
             .addResourceCustomizer(
                 (resource, config) ->
-                    resource.merge(
-                        Resource.create(
-                            Attributes.of(
-                                SERVICE_INSTANCE_ID, instanceId, SERVICE_VERSION, version()))))
+                    withLibraryResources(resource, config)
+                        .merge(
+                            Resource.create(
+                                Attributes.of(
+                                    SERVICE_INSTANCE_ID, instanceId, SERVICE_VERSION, version()))))
             .disableShutdownHook(); // the mains close Telemetry last, after their Kafka clients
     spanPipeline.customize(builder);
     AutoConfiguredOpenTelemetrySdk auto = builder.build();
@@ -175,15 +219,69 @@ public final class Telemetry implements AutoCloseable {
     }
   }
 
+  /** {@link #SERVICE_INSTANCE_ID_PROVIDER} and {@link #LIBRARY_RESOURCE_PROVIDERS}, comma-separated. */
+  private static String defaultDisabledResourceProviders() {
+    List<String> names = new ArrayList<>();
+    names.add(SERVICE_INSTANCE_ID_PROVIDER);
+    LIBRARY_RESOURCE_PROVIDERS.forEach(p -> names.add(p.getClass().getName()));
+    return String.join(",", names);
+  }
+
+  /**
+   * {@code resource} with the attributes of the {@link #LIBRARY_RESOURCE_PROVIDERS} under it (the
+   * environment's {@code OTEL_RESOURCE_ATTRIBUTES} still win) and its own schema URL. When the
+   * disabled-providers list is not ours, whoever set it chose which detectors run: nothing is added.
+   * An enabled-providers list and {@code otel.resource.disabled.keys} are honoured as autoconfiguration
+   * honours them.
+   */
+  static Resource withLibraryResources(Resource resource, ConfigProperties config) {
+    Set<String> disabled = new HashSet<>(config.getList(DISABLED_RESOURCE_PROVIDERS));
+    if (!disabled.equals(new HashSet<>(List.of(defaultDisabledResourceProviders().split(","))))) {
+      return resource;
+    }
+    Set<String> enabled = new HashSet<>(config.getList(ENABLED_RESOURCE_PROVIDERS));
+    Set<String> disabledKeys = new HashSet<>(config.getList(DISABLED_RESOURCE_KEYS));
+    ResourceBuilder library = Resource.builder();
+    for (ResourceProvider provider : LIBRARY_RESOURCE_PROVIDERS) {
+      if (!enabled.isEmpty() && !enabled.contains(provider.getClass().getName())) continue;
+      library.putAll(provider.createResource(config).getAttributes()); // its schema URL is left behind
+    }
+    library.removeIf(key -> disabledKeys.contains(key.getKey()));
+    return library.build().merge(resource);
+  }
+
   /** Exports every ended span now; returns whether it finished within the timeout. */
   public boolean flush(long timeout, TimeUnit unit) {
     return sdk.getSdkTracerProvider().forceFlush().join(timeout, unit).isSuccess();
   }
 
+  /** Flushes every ended span and shuts the SDK down, waiting {@value #DEFAULT_CLOSE_TIMEOUT_SECONDS} s at most. */
   @Override
   public void close() {
-    sdk.getSdkTracerProvider().forceFlush().join(30, TimeUnit.SECONDS);
-    sdk.shutdown().join(30, TimeUnit.SECONDS);
+    close(Duration.ofSeconds(DEFAULT_CLOSE_TIMEOUT_SECONDS));
+  }
+
+  /**
+   * Flushes every ended span and shuts the SDK down, returning after {@code timeout} at the latest:
+   * spans not exported by then are dropped (an export still in flight, e.g. retrying against a backend
+   * that is down, is abandoned). Only the first close does anything; a later one returns its outcome.
+   *
+   * @return whether every span was exported and the SDK shut down within the timeout
+   */
+  public synchronized boolean close(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (closed == null) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      boolean flushed = sdk.getSdkTracerProvider().forceFlush()
+          .join(remaining(deadline), TimeUnit.NANOSECONDS).isSuccess();
+      boolean shutDown = sdk.shutdown().join(remaining(deadline), TimeUnit.NANOSECONDS).isSuccess();
+      closed = flushed && shutDown;
+    }
+    return closed;
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
   }
 
   /** The project version, from the build. */

@@ -34,7 +34,8 @@ public record WorkerConfig(
     Duration shutdownTimeout, // SHUTDOWN_TIMEOUT = PT60S
     int metricsPort, // METRICS_PORT = 9464
     String tabix, // TABIX = tabix
-    boolean strictValidation) { // VCF_VALIDATION = lenient
+    boolean strictValidation, // VCF_VALIDATION = lenient
+    long minFreeDiskBytes) { // MIN_FREE_DISK_MB = 1024
 
   public WorkerConfig {
     requireNonNull(kafka, "kafka");
@@ -57,6 +58,7 @@ public record WorkerConfig(
     if (kuzuBufferPoolBytes < (16L << 20)) {
       throw new IllegalArgumentException("KUZU_BUFFER_POOL_MB must be >= 16");
     }
+    if (minFreeDiskBytes < 0) throw new IllegalArgumentException("MIN_FREE_DISK_MB must be >= 0");
   }
 
   private static void positive(Duration d, String name) {
@@ -93,7 +95,8 @@ public record WorkerConfig(
         duration(env, Setting.SHUTDOWN_TIMEOUT),
         integer(env, Setting.METRICS_PORT),
         Setting.TABIX.fromOrDefault(env),
-        validation(env));
+        validation(env),
+        (long) integer(env, Setting.MIN_FREE_DISK_MB) << 20);
   }
 
   private static boolean validation(Map<String, String> env) {

@@ -1,5 +1,6 @@
 package vcftrace.producer;
 
+import java.time.Duration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import vcftrace.common.Telemetry;
@@ -17,6 +18,13 @@ public final class ProducerMain implements Runnable {
   public static final int EXIT_FAILED_JOBS = 1;
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_TIMEOUT = 3;
+
+  /**
+   * How long a command waits at exit for its last spans to be exported. With the backend up that takes
+   * milliseconds (spans are exported every 200 ms while the command runs); with it down, the exporter
+   * would retry for up to 10 s per export, and the command used to exit 10–20 s late.
+   */
+  public static final Duration SPAN_FLUSH_AT_EXIT = Duration.ofSeconds(1);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -108,13 +108,15 @@ public final class PublishCommand implements Callable<Integer> {
     }
     String batch = batchId != null ? batchId : UUID.randomUUID().toString();
     Topics topics = Topics.fromEnv(env);
-    try (Telemetry telemetry = Telemetry.create("vcf-producer", env);
-        MetricsServer metrics = MetricsServer.start(
+    Telemetry telemetry = Telemetry.create("vcf-producer", env);
+    // closed last, after the Kafka clients, and within a bound whether or not the backend answers
+    try (MetricsServer metrics = MetricsServer.start(
             Integer.parseInt(Setting.PRODUCER_METRICS_PORT.fromOrDefault(env)), "vcf-producer");
         Admin admin = Admin.create(KafkaSettings.clientProperties(env))) {
       topics.ensureExist(admin);
       telemetry.bindMetrics(metrics.registry());
-      KafkaTelemetry kafkaTelemetry = KafkaTracing.create(telemetry.openTelemetry());
+      KafkaTelemetry kafkaTelemetry =
+          KafkaTracing.create(telemetry.openTelemetry(), KafkaSettings.clientProperties(env));
       Counter published = Counter.builder("vcf.jobs.published").description("jobs published")
           .register(metrics.registry());
       ResultFollower follower = await
@@ -184,6 +186,8 @@ public final class PublishCommand implements Callable<Integer> {
         return results.values().stream().anyMatch(r -> r.status() == JobStatus.FAILED)
             ? ProducerMain.EXIT_FAILED_JOBS : 0;
       }
+    } finally {
+      telemetry.close(ProducerMain.SPAN_FLUSH_AT_EXIT);
     }
   }
 

@@ -26,6 +26,7 @@ import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import vcftrace.common.KafkaSettings;
 import vcftrace.common.KafkaTracing;
 import vcftrace.common.Attrs;
 import vcftrace.common.DlqHeaders;
@@ -86,9 +87,9 @@ public final class ReplayCommand implements Callable<Integer> {
           header(rec, DlqHeaders.ERROR_TYPE)));
       return 0;
     }
-    try (Telemetry telemetry = Telemetry.create("vcf-producer", env);
-        Producer<byte[], byte[]> producer =
-            ProducerClients.producer(env, KafkaTracing.create(telemetry.openTelemetry()), "vcf-producer-replay")) {
+    Telemetry telemetry = Telemetry.create("vcf-producer", env);
+    try (Producer<byte[], byte[]> producer = ProducerClients.producer(env,
+        KafkaTracing.create(telemetry.openTelemetry(), KafkaSettings.clientProperties(env)), "vcf-producer-replay")) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (Map.Entry<String, ConsumerRecord<byte[], byte[]>> e : letters.entrySet()) {
         ConsumerRecord<byte[], byte[]> rec = e.getValue();
@@ -110,6 +111,8 @@ public final class ReplayCommand implements Callable<Integer> {
       producer.flush();
       for (Future<RecordMetadata> f : sent) f.get();
       out.printf("replayed %d job(s)%n", sent.size());
+    } finally {
+      telemetry.close(ProducerMain.SPAN_FLUSH_AT_EXIT); // after the producer, within a bound
     }
     return 0;
   }

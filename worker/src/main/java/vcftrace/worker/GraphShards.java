@@ -23,6 +23,10 @@ import vcftrace.worker.store.KuzuShard;
  * so N workers never contend for a file lock. A shard opens when first used after assignment and closes
  * on revocation, before the partition moves on.
  *
+ * <p>No shard is handed out, and none opened, while the {@link StorageGuard} says the disk cannot take
+ * writes: Kuzu 0.11.2 aborts the process when it cannot write a shard's WAL, and a write after a
+ * failed commit on a nearly full disk has crashed the JVM.
+ *
  * <p>All methods run on the worker's poll thread (the rebalance callbacks run inside {@code poll}), so
  * a shard is never closed in the middle of a job and needs no lock.
  */
@@ -32,20 +36,29 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
   private final Path dir;
   private final String topic;
   private final long bufferPoolBytes;
+  private final StorageGuard storage;
   private final Map<Integer, KuzuShard> open = new HashMap<>();
 
-  public GraphShards(Path dir, String topic, long bufferPoolBytes) {
+  public GraphShards(Path dir, String topic, long bufferPoolBytes, StorageGuard storage) {
     this.dir = requireNonNull(dir, "dir");
     this.topic = requireNonNull(topic, "topic");
     this.bufferPoolBytes = bufferPoolBytes;
+    this.storage = requireNonNull(storage, "storage");
   }
 
   public static Path shardFile(Path dir, String topic, int partition) {
     return dir.resolve(topic + "-" + partition + ".kuzu");
   }
 
-  /** The shard of {@code partition}, opened on first use. */
+  /**
+   * The shard of {@code partition}, opened on first use.
+   *
+   * @throws StorageUnavailableException while storage cannot take writes (checked on every call: the
+   *     last look before Kuzu writes)
+   */
   public KuzuShard shard(int partition) {
+    StorageGuard.Status status = storage.check();
+    if (!status.healthy()) throw new StorageUnavailableException(status.reason());
     return open.computeIfAbsent(partition, p -> {
       try {
         Files.createDirectories(dir);

@@ -58,14 +58,17 @@ public final class JobRunner implements AutoCloseable {
   private final StageRunner stages;
   private final WorkerMetrics metrics;
   private final InputResolver inputs;
+  private final StorageGuard storage;
 
   public JobRunner(
       WorkerConfig config,
       Tracer tracer,
       Producer<byte[], byte[]> producer,
       List<Stage> stages,
-      WorkerMetrics metrics) {
+      WorkerMetrics metrics,
+      StorageGuard storage) {
     this.config = requireNonNull(config, "config");
+    this.storage = requireNonNull(storage, "storage");
     this.tracer = requireNonNull(tracer, "tracer");
     this.producer = requireNonNull(producer, "producer");
     this.metrics = requireNonNull(metrics, "metrics");
@@ -149,6 +152,7 @@ public final class JobRunner implements AutoCloseable {
       } catch (StepException | IOException | RuntimeException e) {
         StepException failure = e instanceof StepException se ? se : new StepException(ErrorType.INTERNAL, e.toString(), e);
         if (ctx != null) stagesStarted = Math.max(stagesStarted, ctx.count(StageRunner.STAGES_STARTED));
+        deferIfStorageDown(failure);
         if (!failure.type().isTransient() || attempt >= config.retryMaxAttempts()) {
           // All or nothing: a FAILED job leaves nothing of itself in the stores. If that removal
           // fails too, no result is published and nothing committed: the job is run again later.
@@ -172,6 +176,22 @@ public final class JobRunner implements AutoCloseable {
     if (lance != rows) {
       throw new StepException(ErrorType.RECORD_COUNT_MISMATCH,
           "LanceDB stored " + lance + " rows of the job's " + rows + " normalised rows");
+    }
+  }
+
+  /**
+   * A failure while a store directory is full or read-only is not the job's: the job is handed back
+   * (nothing published, nothing committed) and the poll loop pauses until storage is back. Neither
+   * retried nor compensated now: on a nearly full disk a Kuzu write after a failed one has crashed
+   * the JVM; the redelivery replaces whatever this attempt left, as after a crash. Verdicts on the
+   * input itself stand whatever the disk.
+   */
+  private void deferIfStorageDown(StepException failure) throws JobDeferredException {
+    if (!failure.type().isTransient() && failure.type() != ErrorType.BCFTOOLS_FAILED) return;
+    StorageGuard.Status status = storage.check();
+    if (!status.healthy()) {
+      throw new JobDeferredException("storage cannot take writes (" + status.reason() + "); the attempt failed with "
+          + failure.type() + ": " + failure.getMessage(), failure);
     }
   }
 

@@ -174,6 +174,7 @@ final class StageRunner implements AutoCloseable {
         // cancelled because an earlier lane of the stage failed: not this step's own failure (a step
         // that failed on its own just before the interrupt came keeps its error)
         span.setAttribute(Attrs.STEP_CANCELLED, true);
+        span.setAttribute(Attrs.ERROR_TYPE, Attrs.CANCELLED);
         span.setStatus(StatusCode.ERROR, "cancelled");
         throw e;
       }

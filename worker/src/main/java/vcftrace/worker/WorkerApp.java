@@ -75,7 +75,7 @@ public final class WorkerApp implements AutoCloseable {
       try (Admin admin = Admin.create(cfg.kafka())) {
         cfg.topics().ensureExist(admin);
       }
-      KafkaTelemetry kafkaTelemetry = KafkaTracing.create(telemetry.openTelemetry());
+      KafkaTelemetry kafkaTelemetry = KafkaTracing.create(telemetry.openTelemetry(), cfg.kafka());
       KafkaConsumer<byte[], byte[]> rawConsumer = new KafkaConsumer<>(consumerProps(cfg));
       Consumer<byte[], byte[]> consumer = push(resources, kafkaTelemetry.wrap(rawConsumer));
       // Kafka's per-partition meters (records-lag) appear after assignment; look for new ones every
@@ -88,7 +88,9 @@ public final class WorkerApp implements AutoCloseable {
           }), KAFKA_METRICS_REFRESH));
       consumerMetrics.bindTo(metrics.registry());
       Producer<byte[], byte[]> producer = push(resources, kafkaTelemetry.wrap(new KafkaProducer<>(producerProps(cfg))));
-      GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes()));
+      StorageGuard storage = StorageGuard.of(cfg);
+      storage.bindTo(metrics.registry());
+      GraphShards shards = push(resources, new GraphShards(cfg.kuzuDir(), cfg.topics().jobs(), cfg.kuzuBufferPoolBytes(), storage));
       LanceVariantStore lance = push(resources, new LanceVariantStore(cfg.lanceDb()));
       Bcftools bcftools = new Bcftools(cfg.bcftools(), cfg.bcftoolsTimeout());
       Bcftools tabix = new Bcftools(cfg.tabix(), "tabix", cfg.bcftoolsTimeout());
@@ -104,10 +106,14 @@ public final class WorkerApp implements AutoCloseable {
           Stage.of(List.of(new LanceWriteStep(lance)), List.of(new KuzuWriteStep(shards::shard))));
       WorkerMetrics workerMetrics = new WorkerMetrics(Stage.steps(stages).stream().map(Step::spanName).toList());
       workerMetrics.bindTo(metrics.registry());
-      JobRunner runner = push(resources, new JobRunner(cfg, telemetry.tracer(), producer, stages, workerMetrics));
-      consumer.subscribe(List.of(cfg.topics().jobs()), shards);
+      JobRunner runner = push(resources, new JobRunner(cfg, telemetry.tracer(), producer, stages, workerMetrics, storage));
       Worker worker = new Worker(consumer, runner,
-          telemetry.openTelemetry().getPropagators().getTextMapPropagator());
+          telemetry.openTelemetry().getPropagators().getTextMapPropagator(), storage);
+      consumer.subscribe(List.of(cfg.topics().jobs()), worker.rebalanceListener(shards));
+      metrics.health(() -> {
+        String paused = worker.pausedReason();
+        return paused == null ? MetricsServer.Health.up() : MetricsServer.Health.paused(paused);
+      });
       log.info("worker {} (instance {}) consuming {} as group {}; metrics on port {}", cfg.workerId(),
           telemetry.instanceId(), cfg.topics().jobs(), cfg.consumerGroup(), metrics.port());
       return new WorkerApp(cfg, worker, metrics, resources);

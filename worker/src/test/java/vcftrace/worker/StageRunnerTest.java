@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -141,7 +142,11 @@ class StageRunnerTest {
     assertFalse(ran.contains("query"), "the rest of a cancelled lane does not run");
     SpanData norm = span("norm");
     assertEquals(Boolean.TRUE, norm.getAttributes().get(AttributeKey.booleanKey("step.cancelled")));
-    assertNull(norm.getAttributes().get(AttributeKey.stringKey("error.type")), "a cancellation is not an error of its own");
+    assertEquals(StatusCode.ERROR, norm.getStatus().getStatusCode());
+    assertEquals("CANCELLED", norm.getAttributes().get(AttributeKey.stringKey("error.type")),
+        "a cancelled step says so in error.type, not with the failure of the step that cancelled it");
+    assertNull(norm.getAttributes().get(AttributeKey.stringKey("error.message")), "it has no error of its own");
+    assertTrue(norm.getEvents().stream().noneMatch(ev -> ev.getName().equals("exception")), "nor an exception");
     assertEquals(1, meters.get("vcf.step.duration").tag("step", "validate").tag("outcome", "failure").timer().count());
   }
 

@@ -31,8 +31,11 @@ import java.util.zip.GZIPInputStream;
  * scheduler, so a slow answer holds no thread), and lets a test wait for what arrived.
  */
 final class OtlpHttpTestReceiver implements AutoCloseable {
-  /** One accepted export request: the sender's resource attributes and the span names, in order. */
-  record Request(Map<String, String> resource, List<String> spanNames) {}
+  /**
+   * One accepted export request: the sender's resource attributes (non-string values as text), the
+   * resource's schema URL (empty when none) and the span names, in order.
+   */
+  record Request(Map<String, String> resource, String resourceSchemaUrl, List<String> spanNames) {}
 
   private final HttpServer server;
   private final ExecutorService handlers = Executors.newCachedThreadPool(daemon("receiver-http"));
@@ -146,12 +149,15 @@ final class OtlpHttpTestReceiver implements AutoCloseable {
       if (answer == 200) {
         // One exporter sends one resource per request; the first is the one tests look at.
         Map<String, String> resource = new LinkedHashMap<>();
+        String schemaUrl = "";
         List<String> names = new ArrayList<>();
         for (ResourceSpans rs : request.getResourceSpansList()) {
           if (resource.isEmpty()) {
             for (KeyValue kv : rs.getResource().getAttributesList()) {
-              resource.put(kv.getKey(), kv.getValue().getStringValue());
+              resource.put(kv.getKey(), kv.getValue().hasStringValue() ? kv.getValue().getStringValue()
+                  : kv.getValue().hasIntValue() ? Long.toString(kv.getValue().getIntValue()) : "");
             }
+            schemaUrl = rs.getSchemaUrl();
           }
           for (ScopeSpans ss : rs.getScopeSpansList()) {
             for (Span span : ss.getSpansList()) {
@@ -159,7 +165,7 @@ final class OtlpHttpTestReceiver implements AutoCloseable {
             }
           }
         }
-        accepted.add(new Request(Map.copyOf(resource), List.copyOf(names)));
+        accepted.add(new Request(Map.copyOf(resource), schemaUrl, List.copyOf(names)));
         spans += names.size();
       } else {
         refused++;

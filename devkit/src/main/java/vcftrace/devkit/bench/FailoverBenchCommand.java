@@ -22,7 +22,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import org.apache.kafka.clients.admin.Admin;
 import vcftrace.common.JobRequest;
+import vcftrace.common.Topics;
 import vcftrace.common.JobResult;
 import vcftrace.devkit.ChildJvm;
 import vcftrace.devkit.ResultsReader;
@@ -31,13 +33,16 @@ import vcftrace.devkit.kafka.KafkaBroker;
 
 /**
  * {@code vcf-devkit bench-failover}: how long a SIGKILLed worker's partitions stay frozen. Two worker
- * processes share a stream of small jobs; once both have finished jobs, the one that finished the
- * first is killed with SIGKILL. The figure is the time from the kill to the start of the first job
- * the survivor runs on a partition the dead worker owned (start = finish - duration, from results).
+ * processes get one small job per partition at a time until both have shown which partitions they
+ * own; with nothing queued, one is killed with SIGKILL and a job is sent to each of its partitions.
+ * The figure is the time from the kill to the start of the first of those jobs, which the survivor
+ * runs (start = finish - duration, from the result).
  */
 @Command(name = "bench-failover", mixinStandardHelpOptions = true,
     description = "Time from kill -9 of a worker to its partitions' next job, for given session timeouts.")
 public final class FailoverBenchCommand implements Callable<Integer> {
+  private static final int PARTITIONS = 4;
+
   @Option(names = "--data-dir", description = "Scratch directory (default: vcf-data/bench-failover).")
   Path dataDir = Path.of("vcf-data", "bench-failover");
 
@@ -68,18 +73,21 @@ public final class FailoverBenchCommand implements Callable<Integer> {
     Path input = Files.createDirectories(dir.resolve("input"));
     Path job = input.resolve("small.vcf.gz");
     VcfGenerator.write(VcfGenerator.Spec.builder().variants(2000).samples(2).seed(9).bgzip(true).build(), job);
-    try (KafkaBroker broker = KafkaBroker.builder(dir.resolve("kafka")).numPartitions(4).start()) {
+    try (KafkaBroker broker = KafkaBroker.builder(dir.resolve("kafka")).numPartitions(PARTITIONS).start()) {
       Map<String, String> env = new HashMap<>();
       env.put("KAFKA_BOOTSTRAP", broker.bootstrapServers());
       env.put("INPUT_ROOT", input.toString());
       env.put("DATA_DIR", dir.resolve("data").toString());
-      env.put("TOPIC_PARTITIONS", "4");
+      env.put("TOPIC_PARTITIONS", Integer.toString(PARTITIONS));
       env.put("METRICS_PORT", "-1");
       env.put("OTEL_TRACES_EXPORTER", "none");
       env.put("OTEL_METRICS_EXPORTER", "none");
       env.put("OTEL_LOGS_EXPORTER", "none");
       if (!sessionTimeout.equals("default")) env.put("KAFKA_CLIENT_SESSION_TIMEOUT_MS", sessionTimeout);
       Path logs = Files.createDirectories(dir.resolve("logs"));
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+        Topics.fromEnv(env).ensureExist(admin); // before the result reader assigns itself their partitions
+      }
       List<ChildJvm> workers = new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers());
           KafkaConsumer<byte[], byte[]> results = ResultsReader.fromBeginning(broker.bootstrapServers(), "vcf.results")) {
@@ -87,19 +95,30 @@ public final class FailoverBenchCommand implements Callable<Integer> {
           workers.add(ChildJvm.worker(id, env, logs.resolve(id + ".log"), "-Xmx512m"));
         }
         Map<String, Integer> partitionOf = new HashMap<>();
+        Set<String> done = new HashSet<>();
         int sent = 0;
-        Map<String, Set<Integer>> owned = new HashMap<>();
-        // keep every partition busy until both workers have shown which partitions they own
-        while (owned.size() < 2 || owned.values().stream().anyMatch(Set::isEmpty)) {
-          for (int i = 0; i < 8; i++) sent = send(producer, job, sent, partitionOf);
-          for (JobResult r : poll(results)) owned.computeIfAbsent(r.workerId(), k -> new HashSet<>()).add(partitionOf.get(r.jobId()));
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5)); // a worker that dies early ends the run
+        Map<Integer, String> owner = new HashMap<>(); // who ran each partition's latest job
+        // one job per partition at a time until both workers own partitions (as of their last jobs)
+        while (done.size() < sent || new HashSet<>(owner.values()).size() < 2) {
+          if (done.size() == sent) {
+            for (int partition = 0; partition < PARTITIONS; partition++) sent = send(producer, job, sent, partition, partitionOf);
+          }
+          for (JobResult r : poll(results)) {
+            done.add(r.jobId());
+            owner.put(partitionOf.get(r.jobId()), r.workerId());
+          }
+          if (Instant.now().isAfter(deadline)) throw new IllegalStateException("workers stalled; see " + logs);
         }
-        for (int i = 0; i < 40; i++) sent = send(producer, job, sent, partitionOf);
         ChildJvm victim = workers.get(0);
-        Set<Integer> orphaned = owned.getOrDefault(victim.name(), Set.of());
+        Set<Integer> orphaned = new HashSet<>();
+        owner.forEach((partition, worker) -> {
+          if (worker.equals(victim.name())) orphaned.add(partition);
+        });
         victim.process().destroyForcibly(); // SIGKILL
         Instant killed = Instant.now();
-        while (true) {
+        for (int partition : orphaned) sent = send(producer, job, sent, partition, partitionOf);
+        while (Instant.now().isBefore(deadline.plus(Duration.ofMinutes(5)))) {
           for (JobResult r : poll(results)) {
             if (!r.workerId().equals(victim.name()) && orphaned.contains(partitionOf.get(r.jobId()))
                 && r.finishedAt().isAfter(killed)) {
@@ -107,18 +126,18 @@ public final class FailoverBenchCommand implements Callable<Integer> {
               return Math.max(0, Duration.between(killed, started).toMillis());
             }
           }
-          sent = send(producer, job, sent, partitionOf);
         }
+        throw new IllegalStateException("no job ran on the dead worker's partitions; see " + logs);
       } finally {
         for (ChildJvm w : workers) if (w.isAlive()) w.terminate(60, TimeUnit.SECONDS);
       }
     }
   }
 
-  private static int send(KafkaProducer<byte[], byte[]> producer, Path file, int n, Map<String, Integer> partitionOf)
-      throws Exception {
+  private static int send(KafkaProducer<byte[], byte[]> producer, Path file, int n, int partition,
+      Map<String, Integer> partitionOf) throws Exception {
     String id = "job-" + n;
-    var meta = producer.send(new ProducerRecord<>("vcf.jobs", id.getBytes(StandardCharsets.UTF_8),
+    var meta = producer.send(new ProducerRecord<>("vcf.jobs", partition, id.getBytes(StandardCharsets.UTF_8),
         JobRequest.of(id, "failover", file.toString(), null).toJson())).get();
     partitionOf.put(id, meta.partition());
     return n + 1;

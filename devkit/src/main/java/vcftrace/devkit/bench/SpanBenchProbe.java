@@ -45,7 +45,7 @@ final class SpanBenchProbe {
   private static final AttributeKey<String> JOB_ID = AttributeKey.stringKey("job.id");
   private static final AttributeKey<Long> BATCH_ID = AttributeKey.longKey("batch.id");
   private static final AttributeKey<String> TOOL_NAME = AttributeKey.stringKey("tool.name");
-  private static final AttributeKey<String> DB_TABLE = AttributeKey.stringKey("db.table");
+  private static final AttributeKey<String> DB_COLLECTION = AttributeKey.stringKey("db.collection.name");
   private static final String[] STEPS = {
     "tool.bcftools.view", "tool.bcftools.stats", "lancedb.write", "kuzu.write"
   };
@@ -173,7 +173,7 @@ final class SpanBenchProbe {
     Context parent = Context.root().with(job);
     for (String step : STEPS) {
       Span span = tracer.spanBuilder(step).setParent(parent).setAttribute(JOB_ID, jobId)
-          .setAttribute(step.startsWith("tool.") ? TOOL_NAME : DB_TABLE, step).startSpan();
+          .setAttribute(step.startsWith("tool.") ? TOOL_NAME : DB_COLLECTION, step).startSpan();
       span.end();
     }
     job.end();

@@ -3,6 +3,7 @@ package vcftrace.devkit.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ abstract class PipelineContract {
         totalRels += truth.nonRefGenotypes();
         assertTrue(r.stepMillis().keySet().containsAll(WORKER_STEPS), "per-step durations: " + r.stepMillis());
         assertTrue(printed.contains(r.jobId() + "  " + r.traceId()), "publish printed job id and trace id");
-        assertSpans(receiver, r, file);
+        assertSpans(receiver, r, file, bootstrapServers());
       }
       JobResult trioResult = byFile.get("trio.vcf.gz");
       assertTrue(trioResult.counts().multiallelicSites() > 0, "trio has multiallelic sites");
@@ -111,15 +112,39 @@ abstract class PipelineContract {
       assertEquals("ERROR", badJob.statusCode());
       assertEquals("INVALID_VCF", badJob.attribute("error.type"));
       assertTrue(badJob.events().stream().anyMatch(e -> e.name().equals("exception")), "exception recorded");
-      assertEquals("ERROR", only(receiver.spans(bad.traceId()), "tool.bcftools.validate").statusCode());
+      ReceivedSpan badValidate = only(receiver.spans(bad.traceId()), "tool.bcftools.validate");
+      assertEquals("ERROR", badValidate.statusCode());
+      assertEquals("INVALID_VCF", badValidate.attribute("error.type"));
+      receiver.awaitSpans("process span of " + bad.traceId(),
+          s -> s.stream().anyMatch(x -> x.traceId().equals(bad.traceId()) && x.name().equals("process vcf.jobs")),
+          Duration.ofSeconds(30));
+      ReceivedSpan badProcess = only(receiver.spans(bad.traceId()), "process vcf.jobs");
+      assertEquals("ERROR", badProcess.statusCode());
+      assertEquals("INVALID_VCF", badProcess.attribute("error.type"), "a failed process span names its error type");
       assertTrue(receiver.spans(bad.traceId()).stream().noneMatch(s -> s.name().equals("lancedb.write")));
       assertEquals(0, LanceVariantStore.countRows(data.resolve("lancedb"), "job_id = '" + bad.jobId() + "'"));
       assertFalse(badTrace.isEmpty());
+      // every span that failed says why, in error.type
+      List<String> unexplained = receiver.spans().stream().filter(ReceivedSpan::isError)
+          .filter(s -> !(s.attribute("error.type") instanceof String t) || t.isEmpty())
+          .map(s -> s.name() + " " + s.spanId()).toList();
+      assertEquals(List.of(), unexplained, "ERROR spans without error.type");
+
+      // --- the messages as the producer and the workers wrote them follow their JSON Schemas ---
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> jobs = pipeline.readAll("vcf.jobs");
+      assertEquals(3, jobs.size());
+      for (var rec : jobs) assertEquals(List.of(), MessageSchemas.errors(MessageSchemas.REQUEST, rec.value()), "job");
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> written = pipeline.readAll("vcf.results");
+      assertEquals(3, written.size());
+      for (var rec : written) {
+        assertEquals(List.of(), MessageSchemas.errors(MessageSchemas.RESULT, rec.value()),
+            () -> "result " + new String(rec.value(), java.nio.charset.StandardCharsets.UTF_8));
+      }
     }
   }
 
   /** One trace per job, from the producer's root span to every worker step, each with the right parent. */
-  private static void assertSpans(OtlpReceiver receiver, JobResult r, Path file) {
+  private static void assertSpans(OtlpReceiver receiver, JobResult r, Path file, String bootstrapServers) {
     List<ReceivedSpan> trace = receiver.awaitSpans(
         all -> all.stream().filter(s -> s.traceId().equals(r.traceId())).map(ReceivedSpan::name).collect(Collectors.toSet())
             .containsAll(List.of("job.publish", "send vcf.jobs", "process vcf.jobs", "vcf.job", "kuzu.write", "send vcf.results")),
@@ -134,13 +159,23 @@ abstract class PipelineContract {
     assertEquals(r.jobId(), publish.attribute("job.id"));
     assertEquals(r.batchId(), publish.attribute("batch.id"));
     assertEquals(file.toString(), publish.attribute("file.path"));
-    assertEquals(file.toFile().length(), ((Number) publish.attribute("file.size_bytes")).longValue());
+    assertEquals(file.toFile().length(), ((Number) publish.attribute("file.size")).longValue());
+    assertNull(publish.attribute("file.size_bytes"), "the old name is gone");
     assertEquals(publish.spanId(), send.parentSpanId(), "send is a child of job.publish");
     assertEquals("PRODUCER", send.kind());
     assertEquals(send.spanId(), process.parentSpanId(), "process continues the producer's send span");
     assertEquals("CONSUMER", process.kind());
     assertEquals("vcf-worker", process.serviceName());
-    assertTrue(process.links().stream().anyMatch(l -> l.spanId().equals(send.spanId())), "process links to send");
+    assertEquals(1, process.links().size(), () -> "one link, to the send span: " + process.links());
+    assertEquals(send.spanId(), process.links().get(0).spanId());
+    assertEquals(send.traceId(), process.links().get(0).traceId());
+    // the Kafka spans name the broker (messaging conventions): the first bootstrap server
+    String broker = bootstrapServers.split(",")[0].trim();
+    ReceivedSpan results = only(trace, "send vcf.results");
+    for (ReceivedSpan kafka : List.of(send, process, results)) {
+      assertEquals(org.apache.kafka.common.utils.Utils.getHost(broker), kafka.attribute("server.address"), kafka.name());
+      assertEquals((long) org.apache.kafka.common.utils.Utils.getPort(broker), kafka.attribute("server.port"), kafka.name());
+    }
     assertEquals(process.spanId(), job.parentSpanId(), "job span under process");
     assertEquals(r.jobId(), job.attribute("job.id"));
     assertEquals(r.workerId(), job.attribute("worker.id"));
@@ -155,7 +190,8 @@ abstract class PipelineContract {
     assertEquals(r.counts().normalisedRecords(), validate.attribute("vcf.expected_rows"),
         "bcftools' rows equal the records read, one per ALT allele");
     assertEquals(file.toString(), validate.attribute("file.path"));
-    assertEquals(file.toFile().length(), ((Number) validate.attribute("file.size_bytes")).longValue());
+    assertEquals(file.toFile().length(), ((Number) validate.attribute("file.size")).longValue());
+    assertNull(validate.attribute("file.size_bytes"));
     ReceivedSpan stats = only(trace, "tool.bcftools.stats");
     assertEquals(r.counts().records(), stats.attribute("vcf.records"));
     assertEquals(r.counts().snps(), stats.attribute("vcf.snps"));
@@ -163,11 +199,21 @@ abstract class PipelineContract {
     assertEquals(r.counts().multiallelicSites(), stats.attribute("vcf.multiallelic_sites"));
     assertEquals("-any", only(trace, "tool.bcftools.norm").attribute("tool.args.multiallelics"));
     ReceivedSpan lance = only(trace, "lancedb.write");
-    assertEquals("variants", lance.attribute("db.table"));
+    assertEquals("lancedb", lance.attribute("db.system.name"));
+    assertEquals("replace_job", lance.attribute("db.operation.name"));
+    assertEquals("variants", lance.attribute("db.collection.name"));
     assertEquals(r.counts().lanceRows(), lance.attribute("db.rows_written"));
     ReceivedSpan kuzu = only(trace, "kuzu.write");
+    assertEquals("kuzu", kuzu.attribute("db.system.name"));
+    assertEquals("COPY", kuzu.attribute("db.operation.name"));
+    assertNull(kuzu.attribute("db.collection.name"), "one COPY writes three tables: no single collection");
     assertEquals(r.counts().kuzuRelationships(), kuzu.attribute("db.relationships_written"));
-    assertEquals(job.spanId(), only(trace, "send vcf.results").parentSpanId(), "result sent inside the job span");
+    for (ReceivedSpan store : List.of(lance, kuzu)) {
+      for (String old : List.of("db.system", "db.operation", "db.table")) {
+        assertNull(store.attribute(old), store.name() + " still has " + old);
+      }
+    }
+    assertEquals(job.spanId(), results.parentSpanId(), "result sent inside the job span");
     // bcftools reads the input only after validation has prepared it; the stores are written only
     // once every check and extraction has finished
     List<ReceivedSpan> spans = trace;

@@ -35,7 +35,9 @@ final class ProcessPipeline implements AutoCloseable {
   }
 
   ChildJvm startWorker(String id) throws Exception {
-    ChildJvm w = ChildJvm.worker(id, env, logs.resolve(id + ".log"), "-Xmx768m");
+    // the shipped logging configuration (common's logback.xml), not the tests' logback-test.xml
+    ChildJvm w = ChildJvm.worker(id, env, logs.resolve(id + ".log"), "-Xmx768m",
+        "-Dlogback.configurationFile=logback.xml");
     workers.add(w);
     return w;
   }

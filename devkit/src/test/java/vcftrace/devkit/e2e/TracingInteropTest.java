@@ -99,7 +99,9 @@ class TracingInteropTest {
     List<ReceivedSpan> trace = awaitWorkerSpans(traceId);
     ReceivedSpan process = PipelineContract.only(trace, "process vcf.jobs");
     assertEquals(parentId, process.parentSpanId(), "the process span's parent is kcat's span");
-    assertTrue(process.links().stream().anyMatch(l -> l.spanId().equals(parentId)), "and it links to it");
+    assertEquals(1, process.links().size(), () -> "and it links to it, once: " + process.links());
+    assertEquals(parentId, process.links().get(0).spanId());
+    assertEquals(traceId, process.links().get(0).traceId());
     assertEquals("kafka", process.attribute("messaging.system"));
     assertEquals("vcf.jobs", process.attribute("messaging.destination.name"));
     assertEquals("process", process.attribute("messaging.operation.type"));
@@ -107,6 +109,9 @@ class TracingInteropTest {
     assertNotNull(process.attribute("messaging.destination.partition.id"));
     assertNotNull(process.attribute("messaging.kafka.offset"));
     assertEquals("kcat-job", process.attribute("messaging.kafka.message.key"));
+    String broker = p.broker.bootstrapServers().split(",")[0];
+    assertEquals(org.apache.kafka.common.utils.Utils.getHost(broker), process.attribute("server.address"));
+    assertEquals((long) org.apache.kafka.common.utils.Utils.getPort(broker), process.attribute("server.port"));
     assertEquals(WORKER_SPANS_PER_JOB, trace.size(), trace.stream().map(ReceivedSpan::name).toList().toString());
   }
 
@@ -171,9 +176,38 @@ class TracingInteropTest {
     }
     assertNotEquals(instances.get("worker-a"), instances.get("worker-b"), "one service.instance.id per process");
     assertEquals(instances.get(r.workerId()), res.get("service.instance.id"));
-    for (String w : List.of("worker-a", "worker-b")) assertFalse(p.log(w).contains(SECRET), "secret in " + w + " log");
+    for (String w : List.of("worker-a", "worker-b")) {
+      assertFalse(p.log(w).contains(SECRET), "secret in " + w + " log");
+      assertFalse(p.log(w).contains("different schemaUrls"), "the SDK warned about the resource in " + w + " log");
+    }
     assertTrue(p.client.receiver.spans().stream().noneMatch(s -> s.attributes().toString().contains(SECRET)
         || s.resourceAttributes().toString().contains(SECRET)), "secret on a span");
+  }
+
+  /** What a forged line would look like in a worker log: a real line's start and a success. */
+  static final String FORGED = "02:00:00.000 INFO  [main] v.worker.JobRunner trace_id=" + "0".repeat(32)
+      + " span_id=" + "0".repeat(16) + " - job forged SUCCEEDED: 1 normalised records in 1 ms";
+
+  @Test
+  void aNewlineInAJobIdOrPathNeverStartsALogLineOfItsOwn() throws Exception {
+    String jobId = "evil\n" + FORGED;
+    String input = vcf + "\n" + FORGED + "\r\n" + FORGED;
+    p.client.send("vcf.jobs", jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        JobRequest.of(jobId, "interop", input, null).toJson());
+    JobResult r = awaitResult(jobId);
+    assertEquals(JobStatus.FAILED, r.status());
+    assertEquals("INPUT_NOT_FOUND", r.errorType(), r.errorMessage());
+    assertEquals(List.of(), MessageSchemas.errors(MessageSchemas.RESULT, r.toJson()), "the result follows its schema");
+    // the process span ends once the job is committed, after the job's log lines were written
+    p.client.receiver.awaitSpans("the process span of " + r.traceId(), s -> s.stream()
+        .anyMatch(x -> x.traceId().equals(r.traceId()) && x.name().equals("process vcf.jobs")), Duration.ofSeconds(60));
+    String log = p.log(r.workerId());
+    assertTrue(log.lines().noneMatch(l -> l.startsWith(FORGED.substring(0, 20))),
+        () -> "a forged line in the log:\n" + log.lines().filter(l -> l.contains("forged")).toList());
+    List<String> lines = log.lines().filter(l -> l.contains("job forged SUCCEEDED")).toList();
+    assertFalse(lines.isEmpty(), "the job's lines are in the log");
+    assertTrue(log.contains("job evil\\n" + FORGED + " FAILED (INPUT_NOT_FOUND)"), () -> "escaped in the log:\n" + lines);
+    assertTrue(log.contains("\\n" + FORGED + "\\r\\n" + FORGED), () -> "the path escaped too:\n" + lines);
   }
 
   @Test

@@ -31,9 +31,9 @@ public final class KuzuWriteStep implements Step {
   @Override
   public void run(JobContext job) throws StepException {
     Span span = Span.current();
-    span.setAttribute(Attrs.DB_SYSTEM, "kuzu");
-    span.setAttribute(Attrs.DB_OPERATION, "COPY");
-    span.setAttribute(Attrs.DB_TABLE, "Sample,Variant,CARRIES");
+    span.setAttribute(Attrs.DB_SYSTEM_NAME, "kuzu");
+    span.setAttribute(Attrs.DB_OPERATION_NAME, "COPY");
+    // no db.collection.name: one COPY writes three tables (Sample, Variant, CARRIES)
     span.setAttribute("kuzu.shard", (long) job.partition());
     KuzuShard.WriteCounts counts;
     try {
@@ -56,8 +56,8 @@ public final class KuzuWriteStep implements Step {
   @Override
   public void compensate(JobContext job) throws StepException {
     Span span = Span.current();
-    span.setAttribute(Attrs.DB_SYSTEM, "kuzu");
-    span.setAttribute(Attrs.DB_OPERATION, "remove_job");
+    span.setAttribute(Attrs.DB_SYSTEM_NAME, "kuzu");
+    span.setAttribute(Attrs.DB_OPERATION_NAME, "remove_job");
     span.setAttribute("kuzu.shard", (long) job.partition());
     try {
       shardOfPartition.apply(job.partition()).replaceJob(job.request().jobId(), java.util.List.of(), Emptiness.emptyTsv(job), job.scratch());

@@ -23,9 +23,9 @@ public final class LanceWriteStep implements Step {
   @Override
   public void run(JobContext job) throws StepException {
     Span span = Span.current();
-    span.setAttribute(Attrs.DB_SYSTEM, "lancedb");
-    span.setAttribute(Attrs.DB_OPERATION, "replace_job");
-    span.setAttribute(Attrs.DB_TABLE, LanceVariantStore.TABLE);
+    span.setAttribute(Attrs.DB_SYSTEM_NAME, "lancedb");
+    span.setAttribute(Attrs.DB_OPERATION_NAME, "replace_job");
+    span.setAttribute(Attrs.DB_COLLECTION_NAME, LanceVariantStore.TABLE);
     long rows;
     try {
       rows = store.replaceJob(job.request().jobId(), job.request().batchId(), job.samples().size(), job.variantsTsv());
@@ -40,9 +40,9 @@ public final class LanceWriteStep implements Step {
   @Override
   public void compensate(JobContext job) throws StepException {
     Span span = Span.current();
-    span.setAttribute(Attrs.DB_SYSTEM, "lancedb");
-    span.setAttribute(Attrs.DB_OPERATION, "remove_job");
-    span.setAttribute(Attrs.DB_TABLE, LanceVariantStore.TABLE);
+    span.setAttribute(Attrs.DB_SYSTEM_NAME, "lancedb");
+    span.setAttribute(Attrs.DB_OPERATION_NAME, "remove_job");
+    span.setAttribute(Attrs.DB_COLLECTION_NAME, LanceVariantStore.TABLE);
     try {
       store.replaceJob(job.request().jobId(), job.request().batchId(), 0, Emptiness.emptyTsv(job));
     } catch (RuntimeException | java.io.IOException e) {
