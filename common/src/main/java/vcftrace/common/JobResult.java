@@ -58,7 +58,7 @@ public record JobResult(
   /**
    * Counts of one job. {@code records..multiallelicSites} come from {@code bcftools stats} on the input
    * (or its region); {@code normalisedRecords} after {@code bcftools norm -m-any}; the rest is what
-   * each store wrote.
+   * each store wrote. Each is a count a step reported under the component's name ({@link #of}).
    */
   public record Counts(
       long samples,
@@ -72,6 +72,25 @@ public record JobResult(
       long kuzuVariantNodes,
       long kuzuRelationships) {
     public static final Counts NONE = new Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /**
+     * The counts named after this record's components (0 for a name nobody reported; other names are
+     * not part of the result). A step that reports a new count only needs a component of that name here.
+     */
+    public static Counts of(Map<String, Long> named) {
+      java.lang.reflect.RecordComponent[] components = Counts.class.getRecordComponents();
+      Object[] values = new Object[components.length];
+      Class<?>[] types = new Class<?>[components.length];
+      for (int i = 0; i < components.length; i++) {
+        values[i] = named.getOrDefault(components[i].getName(), 0L);
+        types[i] = long.class;
+      }
+      try {
+        return Counts.class.getDeclaredConstructor(types).newInstance(values);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   public byte[] toJson() {

@@ -35,10 +35,6 @@ import vcftrace.common.JobResult;
 import vcftrace.common.JobStatus;
 import vcftrace.common.WorkerConfig;
 import vcftrace.worker.step.JobContext;
-import vcftrace.worker.step.KuzuWriteStep;
-import vcftrace.worker.step.LanceWriteStep;
-import vcftrace.worker.step.StatsStep;
-import vcftrace.worker.step.ExtractStep;
 import vcftrace.worker.step.StepException;
 
 /**
@@ -134,7 +130,7 @@ public final class JobRunner implements AutoCloseable {
     } catch (StepException e) {
       return failed(span, request, request.jobId(), e, 1, Map.of(), new JobContextCounts(null), start);
     }
-    span.setAttribute(Attrs.FILE_SIZE, size(input));
+    span.setAttribute(Attrs.FILE_SIZE, StageRunner.size(input));
 
     long stagesStarted = 0; // the most stages any attempt started: what a failure must undo
     for (int attempt = 1; ; attempt++) {
@@ -147,7 +143,6 @@ public final class JobRunner implements AutoCloseable {
         scratch = Files.createDirectories(config.workDir().resolve(UUID.randomUUID().toString()));
         ctx = new JobContext(request, input, scratch, rec.partition());
         stages.run(ctx, stepMillis);
-        checkStoredAll(ctx);
         return succeeded(span, request, ctx, attempt, stepMillis, start);
       } catch (StepException | IOException | RuntimeException e) {
         StepException failure = e instanceof StepException se ? se : new StepException(ErrorType.INTERNAL, e.toString(), e);
@@ -163,19 +158,6 @@ public final class JobRunner implements AutoCloseable {
       } finally {
         deleteRecursively(scratch);
       }
-    }
-  }
-
-  /**
-   * No silent loss: a job succeeds only if LanceDB took every normalised row. (Kuzu dedups variants
-   * and skips ALT '.', so its counts are checked inside its store against the rows it read.)
-   */
-  private static void checkStoredAll(JobContext ctx) throws StepException {
-    long rows = ctx.count(ExtractStep.NORMALISED);
-    long lance = ctx.count(LanceWriteStep.ROWS);
-    if (lance != rows) {
-      throw new StepException(ErrorType.RECORD_COUNT_MISMATCH,
-          "LanceDB stored " + lance + " rows of the job's " + rows + " normalised rows");
     }
   }
 
@@ -228,8 +210,7 @@ public final class JobRunner implements AutoCloseable {
 
   private JobResult succeeded(Span span, JobRequest r, JobContext ctx, int attempts, Map<String, Long> stepMillis, long start) {
     span.setAttribute(Attrs.JOB_STATUS, JobStatus.SUCCEEDED.name());
-    metrics.variantsWritten("lancedb", ctx.count(LanceWriteStep.ROWS));
-    metrics.variantsWritten("kuzu", ctx.count(KuzuWriteStep.RELATIONSHIPS));
+    ctx.written().forEach(metrics::variantsWritten);
     return new JobResult(JobResult.SCHEMA_VERSION, r.jobId(), r.batchId(), JobStatus.SUCCEEDED, r.input(),
         r.region(), r.shardIndex(), r.shardCount(), new JobContextCounts(ctx).counts(), stages.inPlanOrder(stepMillis),
         (System.nanoTime() - start) / 1_000_000, span.getSpanContext().getTraceId(), config.workerId(),
@@ -280,13 +261,6 @@ public final class JobRunner implements AutoCloseable {
     if (v != null) h.add(k, v.getBytes(StandardCharsets.UTF_8));
   }
 
-  static long size(Path p) {
-    try {
-      return Files.size(p);
-    } catch (IOException e) {
-      return -1;
-    }
-  }
 
 
   private static void deleteRecursively(Path dir) {
@@ -309,13 +283,7 @@ public final class JobRunner implements AutoCloseable {
     }
 
     JobResult.Counts counts() {
-      if (ctx == null) return JobResult.Counts.NONE;
-      return new JobResult.Counts(
-          ctx.samples().isEmpty() ? ctx.count(StatsStep.SAMPLES) : ctx.samples().size(),
-          ctx.count(StatsStep.RECORDS), ctx.count(StatsStep.SNPS), ctx.count(StatsStep.INDELS),
-          ctx.count(StatsStep.MULTIALLELIC), ctx.count(ExtractStep.NORMALISED),
-          ctx.count(LanceWriteStep.ROWS), ctx.count(KuzuWriteStep.SAMPLE_NODES),
-          ctx.count(KuzuWriteStep.VARIANT_NODES), ctx.count(KuzuWriteStep.RELATIONSHIPS));
+      return ctx == null ? JobResult.Counts.NONE : JobResult.Counts.of(ctx.counts());
     }
   }
 }

@@ -162,9 +162,9 @@ final class StageRunner implements AutoCloseable {
     Span span = tracer.spanBuilder(step.spanName()).setParent(parent).startSpan();
     boolean ok = false;
     try (Scope ignored = span.makeCurrent()) {
-      if (step.spanName().startsWith("tool.")) {
+      if (step.readsInput()) {
         span.setAttribute(Attrs.FILE_PATH, ctx.input().toString());
-        span.setAttribute(Attrs.FILE_SIZE, JobRunner.size(ctx.input()));
+        span.setAttribute(Attrs.FILE_SIZE, size(ctx.input()));
         span.setAttribute(Attrs.FILE_TYPE, fileType(ctx.input()));
       }
       step.run(ctx);
@@ -201,6 +201,15 @@ final class StageRunner implements AutoCloseable {
       if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) return true;
     }
     return false;
+  }
+
+  /** The file's size in bytes, -1 when it cannot be read (the job then fails, with its own message). */
+  static long size(Path p) {
+    try {
+      return java.nio.file.Files.size(p);
+    } catch (java.io.IOException e) {
+      return -1;
+    }
   }
 
   private static String fileType(Path p) {

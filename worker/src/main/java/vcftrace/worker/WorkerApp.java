@@ -34,13 +34,7 @@ import vcftrace.common.MetricsServer;
 import vcftrace.common.Telemetry;
 import vcftrace.common.WorkerConfig;
 import vcftrace.worker.step.Bcftools;
-import vcftrace.worker.step.ExtractStep;
-import vcftrace.worker.step.KuzuWriteStep;
-import vcftrace.worker.step.LanceWriteStep;
-import vcftrace.worker.step.NormaliseStep;
-import vcftrace.worker.step.StatsStep;
 import vcftrace.worker.step.Step;
-import vcftrace.worker.step.ValidateStep;
 import vcftrace.worker.store.LanceVariantStore;
 
 /**
@@ -96,14 +90,8 @@ public final class WorkerApp implements AutoCloseable {
       Bcftools tabix = new Bcftools(cfg.tabix(), "tabix", cfg.bcftoolsTimeout());
       ExecutorService checkers = checkers(Runtime.getRuntime().availableProcessors());
       push(resources, checkers::shutdownNow);
-      // Stage 0 reads every record in the JVM (the spec's rules, the counts every later step is
-      // checked against, a completed header when the file's is not); stage 1 has bcftools count and
-      // normalise that prepared file at once; stage 2 writes both stores at once, only after
-      // everything before passed.
-      List<Stage> stages = List.of(
-          Stage.of(List.of(new ValidateStep(bcftools, tabix, checkers, cfg.strictValidation()))),
-          Stage.of(List.of(new StatsStep(bcftools)), List.of(new NormaliseStep(bcftools), new ExtractStep(bcftools))),
-          Stage.of(List.of(new LanceWriteStep(lance)), List.of(new KuzuWriteStep(shards::shard))));
+      List<Stage> stages = Pipeline.stages(
+          new Pipeline.Parts(bcftools, tabix, checkers, cfg.strictValidation(), lance, shards::shard));
       WorkerMetrics workerMetrics = new WorkerMetrics(Stage.steps(stages).stream().map(Step::spanName).toList());
       workerMetrics.bindTo(metrics.registry());
       JobRunner runner = push(resources, new JobRunner(cfg, telemetry.tracer(), producer, stages, workerMetrics, storage));

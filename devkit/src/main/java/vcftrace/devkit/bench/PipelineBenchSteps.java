@@ -8,15 +8,11 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import vcftrace.common.JobRequest;
+import vcftrace.worker.Pipeline;
+import vcftrace.worker.Stage;
 import vcftrace.worker.step.Bcftools;
-import vcftrace.worker.step.ExtractStep;
 import vcftrace.worker.step.JobContext;
-import vcftrace.worker.step.KuzuWriteStep;
-import vcftrace.worker.step.LanceWriteStep;
-import vcftrace.worker.step.NormaliseStep;
-import vcftrace.worker.step.StatsStep;
 import vcftrace.worker.step.Step;
-import vcftrace.worker.step.ValidateStep;
 import vcftrace.worker.store.KuzuShard;
 import vcftrace.worker.store.LanceVariantStore;
 
@@ -43,8 +39,8 @@ final class PipelineBenchSteps {
     ExecutorService checkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try (LanceVariantStore lance = new LanceVariantStore(work.resolve("lancedb"));
         KuzuShard kuzu = KuzuShard.open(work.resolve("graph").resolve("steps-0.kuzu"), kuzuPoolBytes)) {
-      List<Step> steps = List.of(new ValidateStep(bcftools, tabix, checkers, false), new StatsStep(bcftools), new NormaliseStep(bcftools),
-          new ExtractStep(bcftools), new LanceWriteStep(lance), new KuzuWriteStep(partition -> kuzu));
+      // the worker's own pipeline, its steps one after another
+      List<Step> steps = Stage.steps(Pipeline.stages(new Pipeline.Parts(bcftools, tabix, checkers, false, lance, partition -> kuzu)));
       // twice: the JIT is still compiling htsjdk's decoder well into the first pass
       run(steps, warmup, work.resolve("warmup-1"));
       run(steps, warmup, work.resolve("warmup-2"));

@@ -21,6 +21,7 @@ public final class JobContext {
   private final Path scratch;
   private final int partition;
   private final Map<String, Long> counts = new ConcurrentHashMap<>();
+  private final Map<String, Long> written = new ConcurrentHashMap<>();
   private volatile List<String> samples = List.of();
   private volatile Path normalised;
   private volatile Path variantsTsv;
@@ -100,8 +101,23 @@ public final class JobContext {
     variantsTsv = p;
   }
 
+  /** Records a count; a name that is a component of {@code JobResult.Counts} lands in the result. */
   public void count(String name, long value) {
     counts.put(name, value);
+  }
+
+  /** Every count recorded so far. */
+  public Map<String, Long> counts() {
+    return Map.copyOf(counts);
+  }
+
+  /** Records that a store wrote {@code rows} rows of the job (the {@code vcf.variants.written} meter). */
+  public void written(String store, long rows) {
+    written.put(store, rows);
+  }
+
+  public Map<String, Long> written() {
+    return Map.copyOf(written);
   }
 
   public long count(String name) {

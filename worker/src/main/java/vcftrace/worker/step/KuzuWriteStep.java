@@ -50,6 +50,7 @@ public final class KuzuWriteStep implements Step {
     job.count(SAMPLE_NODES, counts.sampleNodes());
     job.count(VARIANT_NODES, counts.variantNodes());
     job.count(RELATIONSHIPS, counts.relationships());
+    job.written("kuzu", counts.relationships());
   }
 
   /** Replaces the job's relationships with none, in one transaction. */

@@ -34,6 +34,13 @@ public final class LanceWriteStep implements Step {
     }
     span.setAttribute(Attrs.DB_ROWS_WRITTEN, rows);
     job.count(ROWS, rows);
+    job.written("lancedb", rows);
+    // No silent loss: the table took every normalised row, or the job fails (and is removed again)
+    long normalised = job.count(ExtractStep.NORMALISED);
+    if (rows != normalised) {
+      throw new StepException(ErrorType.RECORD_COUNT_MISMATCH,
+          "LanceDB stored " + rows + " rows of the job's " + normalised + " normalised rows");
+    }
   }
 
   /** Replaces the job's rows with none: one commit that removes them, as a redelivery would replace them. */

@@ -17,6 +17,11 @@ public final class NormaliseStep implements Step {
   }
 
   @Override
+  public boolean readsInput() {
+    return true;
+  }
+
+  @Override
   public String spanName() {
     return "tool.bcftools.norm";
   }

@@ -27,6 +27,11 @@ public final class StatsStep implements Step {
   }
 
   @Override
+  public boolean readsInput() {
+    return true;
+  }
+
+  @Override
   public String spanName() {
     return "tool.bcftools.stats";
   }

@@ -8,6 +8,11 @@ package vcftrace.worker.step;
 public interface Step {
   String spanName();
 
+  /** Whether the step reads the job's input file: its span then carries {@code file.*} attributes. */
+  default boolean readsInput() {
+    return false;
+  }
+
   void run(JobContext job) throws StepException;
 
   /**

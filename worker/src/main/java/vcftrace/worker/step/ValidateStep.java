@@ -82,6 +82,11 @@ public final class ValidateStep implements Step {
   }
 
   @Override
+  public boolean readsInput() {
+    return true;
+  }
+
+  @Override
   public String spanName() {
     return "tool.bcftools.validate";
   }
