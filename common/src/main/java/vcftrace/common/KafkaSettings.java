@@ -23,10 +23,10 @@ public final class KafkaSettings {
 
   public static Properties clientProperties(Map<String, String> env) {
     Properties p = new Properties();
-    p.put("bootstrap.servers", Setting.KAFKA_BOOTSTRAP.fromOrDefault(env));
-    String file = Setting.KAFKA_CONFIG_FILE.from(env);
+    p.put("bootstrap.servers", Setting.KAFKA_BOOTSTRAP.string(env));
+    Path file = Setting.KAFKA_CONFIG_FILE.path(env);
     if (file != null) {
-      try (Reader r = Files.newBufferedReader(Path.of(file))) {
+      try (Reader r = Files.newBufferedReader(file)) {
         p.load(r);
       } catch (IOException e) {
         // the path is not a secret; its contents may be

@@ -110,7 +110,7 @@ public final class PublishCommand implements Callable<Integer> {
     Topics topics = Topics.fromEnv(env);
     try (Telemetry telemetry = Telemetry.create("vcf-producer", env);
         MetricsServer metrics = MetricsServer.start(
-            Integer.parseInt(Setting.PRODUCER_METRICS_PORT.fromOrDefault(env)), "vcf-producer");
+            Setting.PRODUCER_METRICS_PORT.integer(env), "vcf-producer");
         Admin admin = Admin.create(KafkaSettings.clientProperties(env))) {
       topics.ensureExist(admin);
       telemetry.bindMetrics(metrics.registry());
