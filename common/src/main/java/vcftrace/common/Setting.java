@@ -73,7 +73,10 @@ public enum Setting {
   METRICS_PORT(INT, "9464", between(-1, 65535),
       "worker: port of the Prometheus `/metrics` endpoint (0 = any free port, -1 = off)"),
   PRODUCER_METRICS_PORT(INT, "9465", between(-1, 65535),
-      "producer: port of its `/metrics` endpoint while it runs (0 = any, -1 = off)");
+      "producer: port of its `/metrics` endpoint while it runs (0 = any, -1 = off)"),
+  // The upper bound keeps MiB << 20 a long.
+  MIN_FREE_DISK_MB(LONG, "1024", between(0, Long.MAX_VALUE >> 20),
+      "worker: stops taking jobs while a store directory (work dir, `LANCE_DB`, `KUZU_DIR`) has less than this many MiB free or cannot be written, and resumes by itself");
 
   private final SettingType type;
   private final String defaultValue;

@@ -32,7 +32,8 @@ public record WorkerConfig(
     Duration shutdownTimeout, // SHUTDOWN_TIMEOUT = PT60S
     int metricsPort, // METRICS_PORT = 9464
     String tabix, // TABIX = tabix
-    boolean strictValidation) { // VCF_VALIDATION = lenient
+    boolean strictValidation, // VCF_VALIDATION = lenient
+    long minFreeDiskBytes) { // MIN_FREE_DISK_MB = 1024
 
   /** Null checks only: values are validated where each setting is declared, in {@link Setting}. */
   public WorkerConfig {
@@ -83,7 +84,8 @@ public record WorkerConfig(
         Setting.SHUTDOWN_TIMEOUT.duration(env),
         Setting.METRICS_PORT.integer(env),
         Setting.TABIX.string(env),
-        Setting.VCF_VALIDATION.string(env).equals("strict"));
+        Setting.VCF_VALIDATION.string(env).equals("strict"),
+        Setting.MIN_FREE_DISK_MB.longValue(env) << 20);
   }
 
   /** Scratch files of jobs in flight; removed after each job. */

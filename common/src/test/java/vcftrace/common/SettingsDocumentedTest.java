@@ -84,6 +84,7 @@ class SettingsDocumentedTest {
     assertEquals((short) 1, d.topics().replication());
     assertEquals(Duration.ofMinutes(10), d.bcftoolsTimeout());
     assertEquals(1024L << 20, d.kuzuBufferPoolBytes());
+    assertEquals(1024L << 20, d.minFreeDiskBytes());
     assertEquals(Path.of("vcf-data").toAbsolutePath(), d.dataDir());
     assertEquals(d.dataDir().resolve("lancedb"), d.lanceDb());
     assertEquals(d.dataDir().resolve("kuzu"), d.kuzuDir());
@@ -96,7 +97,7 @@ class SettingsDocumentedTest {
         Map.entry("JOBS_TOPIC", "j"), Map.entry("DATA_DIR", "/d"), Map.entry("LANCE_DB", "/l"),
         Map.entry("KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL"), Map.entry("RETRY_MAX_ATTEMPTS", " 7 "),
         Map.entry("WORKER_ID", "w1"), Map.entry("VCF_VALIDATION", "strict"), Map.entry("METRICS_PORT", "-1"),
-        Map.entry("TOPIC_REPLICATION", "3"), Map.entry("BCFTOOLS", "  ")));
+        Map.entry("MIN_FREE_DISK_MB", "0"), Map.entry("TOPIC_REPLICATION", "3"), Map.entry("BCFTOOLS", "  ")));
     assertEquals("k:1", o.kafka().get("bootstrap.servers"));
     assertEquals("SASL_SSL", o.kafka().get("security.protocol"));
     assertEquals("j", o.topics().jobs());
@@ -107,6 +108,7 @@ class SettingsDocumentedTest {
     assertEquals("w1", o.workerId());
     assertTrue(o.strictValidation());
     assertEquals(-1, o.metricsPort());
+    assertEquals(0, o.minFreeDiskBytes());
     assertEquals("bcftools", o.bcftools(), "a blank variable counts as unset");
   }
 
@@ -119,6 +121,7 @@ class SettingsDocumentedTest {
     cases.put("RETRY_MAX_ATTEMPTS=0", "RETRY_MAX_ATTEMPTS: must be >= 1 (got '0')");
     cases.put("MAX_MESSAGE_BYTES=abc", "MAX_MESSAGE_BYTES: not an integer (got 'abc')");
     cases.put("KUZU_BUFFER_POOL_MB=8", "KUZU_BUFFER_POOL_MB: must be between 16 and 8796093022207 (got '8')");
+    cases.put("MIN_FREE_DISK_MB=-1", "MIN_FREE_DISK_MB: must be between 0 and 8796093022207 (got '-1')");
     cases.put("METRICS_PORT=65536", "METRICS_PORT: must be between -1 and 65535 (got '65536')");
     cases.put("VCF_VALIDATION=STRICT", "VCF_VALIDATION: must be one of lenient, strict (got 'STRICT')");
     cases.put("TOPIC_PARTITIONS=0", "TOPIC_PARTITIONS: must be >= 1 (got '0')");
