@@ -11,24 +11,25 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** The three topics of the pipeline and how they are created when missing. */
+/**
+ * The three topics of the pipeline and how they are created when missing. The values are validated
+ * where their settings are declared, in {@link Setting}.
+ */
 public record Topics(String jobs, String results, String dlq, int partitions, short replication) {
 
   public Topics {
     requireNonNull(jobs, "jobs");
     requireNonNull(results, "results");
     requireNonNull(dlq, "dlq");
-    if (partitions < 1) throw new IllegalArgumentException("partitions must be >= 1: " + partitions);
-    if (replication < 1) throw new IllegalArgumentException("replication must be >= 1: " + replication);
   }
 
   public static Topics fromEnv(Map<String, String> env) {
     return new Topics(
-        Setting.JOBS_TOPIC.fromOrDefault(env),
-        Setting.RESULTS_TOPIC.fromOrDefault(env),
-        Setting.DLQ_TOPIC.fromOrDefault(env),
-        Integer.parseInt(Setting.TOPIC_PARTITIONS.fromOrDefault(env)),
-        Short.parseShort(Setting.TOPIC_REPLICATION.fromOrDefault(env)));
+        Setting.JOBS_TOPIC.string(env),
+        Setting.RESULTS_TOPIC.string(env),
+        Setting.DLQ_TOPIC.string(env),
+        Setting.TOPIC_PARTITIONS.integer(env),
+        (short) Setting.TOPIC_REPLICATION.integer(env)); // validated to fit a short
   }
 
   /**

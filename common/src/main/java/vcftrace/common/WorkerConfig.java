@@ -2,9 +2,6 @@ package vcftrace.common;
 
 import static java.util.Objects.requireNonNull;
 
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -12,7 +9,8 @@ import java.util.Properties;
 
 /**
  * Worker settings, read from the environment. Each field names its variable in {@link Setting}, where
- * the default and the meaning are documented; the README's table lists the same.
+ * its type, default, validation and meaning are declared; the README's table lists the same. {@link
+ * #fromEnv} reads every one, so a bad value stops the worker at start-up with the variable's name.
  */
 public record WorkerConfig(
     Properties kafka, // KAFKA_BOOTSTRAP, KAFKA_CONFIG_FILE, KAFKA_CLIENT_*
@@ -37,6 +35,7 @@ public record WorkerConfig(
     boolean strictValidation, // VCF_VALIDATION = lenient
     long minFreeDiskBytes) { // MIN_FREE_DISK_MB = 1024
 
+  /** Null checks only: values are validated where each setting is declared, in {@link Setting}. */
   public WorkerConfig {
     requireNonNull(kafka, "kafka");
     requireNonNull(topics, "topics");
@@ -47,93 +46,46 @@ public record WorkerConfig(
     requireNonNull(lanceDb, "lanceDb");
     requireNonNull(kuzuDir, "kuzuDir");
     requireNonNull(bcftools, "bcftools");
+    requireNonNull(bcftoolsTimeout, "bcftoolsTimeout");
+    requireNonNull(retryBackoffInitial, "retryBackoffInitial");
+    requireNonNull(retryBackoffMax, "retryBackoffMax");
+    requireNonNull(maxPollInterval, "maxPollInterval");
+    requireNonNull(shutdownTimeout, "shutdownTimeout");
     requireNonNull(tabix, "tabix");
-    positive(bcftoolsTimeout, "BCFTOOLS_TIMEOUT");
-    positive(retryBackoffInitial, "RETRY_BACKOFF_INITIAL");
-    positive(retryBackoffMax, "RETRY_BACKOFF_MAX");
-    positive(maxPollInterval, "MAX_POLL_INTERVAL");
-    positive(shutdownTimeout, "SHUTDOWN_TIMEOUT");
-    if (retryMaxAttempts < 1) throw new IllegalArgumentException("RETRY_MAX_ATTEMPTS must be >= 1");
-    if (maxMessageBytes < 1) throw new IllegalArgumentException("MAX_MESSAGE_BYTES must be >= 1");
-    if (kuzuBufferPoolBytes < (16L << 20)) {
-      throw new IllegalArgumentException("KUZU_BUFFER_POOL_MB must be >= 16");
-    }
-    if (minFreeDiskBytes < 0) throw new IllegalArgumentException("MIN_FREE_DISK_MB must be >= 0");
-  }
-
-  private static void positive(Duration d, String name) {
-    requireNonNull(d, name);
-    if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be > 0: " + d);
   }
 
   public static WorkerConfig fromEnv() {
     return fromEnv(System.getenv());
   }
 
+  /**
+   * Parses every worker setting in {@code env}.
+   *
+   * @throws IllegalArgumentException naming the first invalid setting
+   */
   public static WorkerConfig fromEnv(Map<String, String> env) {
-    Path dataDir = Path.of(Setting.DATA_DIR.fromOrDefault(env)).toAbsolutePath();
-    String lance = Setting.LANCE_DB.from(env);
-    String kuzu = Setting.KUZU_DIR.from(env);
-    String workerId = Setting.WORKER_ID.from(env);
     return new WorkerConfig(
         KafkaSettings.clientProperties(env),
         Topics.fromEnv(env),
-        Setting.CONSUMER_GROUP.fromOrDefault(env),
-        workerId != null ? workerId : defaultWorkerId(),
-        Path.of(Setting.INPUT_ROOT.fromOrDefault(env)).toAbsolutePath().normalize(),
-        dataDir,
-        lance != null ? Path.of(lance).toAbsolutePath() : dataDir.resolve("lancedb"),
-        kuzu != null ? Path.of(kuzu).toAbsolutePath() : dataDir.resolve("kuzu"),
-        Long.parseLong(Setting.KUZU_BUFFER_POOL_MB.fromOrDefault(env)) << 20,
-        Setting.BCFTOOLS.fromOrDefault(env),
-        duration(env, Setting.BCFTOOLS_TIMEOUT),
-        integer(env, Setting.RETRY_MAX_ATTEMPTS),
-        duration(env, Setting.RETRY_BACKOFF_INITIAL),
-        duration(env, Setting.RETRY_BACKOFF_MAX),
-        integer(env, Setting.MAX_MESSAGE_BYTES),
-        duration(env, Setting.MAX_POLL_INTERVAL),
-        duration(env, Setting.SHUTDOWN_TIMEOUT),
-        integer(env, Setting.METRICS_PORT),
-        Setting.TABIX.fromOrDefault(env),
-        validation(env),
-        (long) integer(env, Setting.MIN_FREE_DISK_MB) << 20);
-  }
-
-  private static boolean validation(Map<String, String> env) {
-    String v = Setting.VCF_VALIDATION.fromOrDefault(env);
-    return switch (v) {
-      case "strict" -> true;
-      case "lenient" -> false;
-      default -> throw new IllegalArgumentException("VCF_VALIDATION must be lenient or strict: " + v);
-    };
-  }
-
-  static Duration duration(Map<String, String> env, Setting s) {
-    String v = s.fromOrDefault(env);
-    try {
-      return Duration.parse(v);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(s.name() + " is not an ISO-8601 duration (e.g. PT30S): " + v);
-    }
-  }
-
-  static int integer(Map<String, String> env, Setting s) {
-    String v = s.fromOrDefault(env);
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(s.name() + " is not an integer: " + v);
-    }
-  }
-
-  static String defaultWorkerId() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      host = "localhost";
-    }
-    return host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
+        Setting.CONSUMER_GROUP.string(env),
+        Setting.WORKER_ID.string(env),
+        Setting.INPUT_ROOT.path(env).toAbsolutePath().normalize(),
+        Setting.DATA_DIR.path(env).toAbsolutePath(),
+        Setting.LANCE_DB.path(env).toAbsolutePath(),
+        Setting.KUZU_DIR.path(env).toAbsolutePath(),
+        Setting.KUZU_BUFFER_POOL_MB.longValue(env) << 20,
+        Setting.BCFTOOLS.string(env),
+        Setting.BCFTOOLS_TIMEOUT.duration(env),
+        Setting.RETRY_MAX_ATTEMPTS.integer(env),
+        Setting.RETRY_BACKOFF_INITIAL.duration(env),
+        Setting.RETRY_BACKOFF_MAX.duration(env),
+        Setting.MAX_MESSAGE_BYTES.integer(env),
+        Setting.MAX_POLL_INTERVAL.duration(env),
+        Setting.SHUTDOWN_TIMEOUT.duration(env),
+        Setting.METRICS_PORT.integer(env),
+        Setting.TABIX.string(env),
+        Setting.VCF_VALIDATION.string(env).equals("strict"),
+        Setting.MIN_FREE_DISK_MB.longValue(env) << 20);
   }
 
   /** Scratch files of jobs in flight; removed after each job. */

@@ -7,25 +7,16 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import vcftrace.common.KafkaSettings;
 
 /** The producer CLI's Kafka clients, from the environment's Kafka settings. */
 final class ProducerClients {
   private ProducerClients() {}
 
-  /** Idempotent, acks=all: a job is written once, and only acknowledged when the ISR has it. */
+  /** The project's producer settings ({@link KafkaSettings#producerProperties}), traced. */
   static Producer<byte[], byte[]> producer(Map<String, String> env, KafkaTelemetry telemetry, String clientId) {
-    Properties p = KafkaSettings.clientProperties(env);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    return telemetry.wrap(new KafkaProducer<>(p));
+    return telemetry.wrap(new KafkaProducer<>(KafkaSettings.producerProperties(env, clientId)));
   }
 
   /** A group-less consumer: the CLI assigns partitions itself and never commits. */

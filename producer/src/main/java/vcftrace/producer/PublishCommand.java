@@ -110,8 +110,7 @@ public final class PublishCommand implements Callable<Integer> {
     Topics topics = Topics.fromEnv(env);
     Telemetry telemetry = Telemetry.create("vcf-producer", env);
     // closed last, after the Kafka clients, and within a bound whether or not the backend answers
-    try (MetricsServer metrics = MetricsServer.start(
-            Integer.parseInt(Setting.PRODUCER_METRICS_PORT.fromOrDefault(env)), "vcf-producer");
+    try (MetricsServer metrics = MetricsServer.start(Setting.PRODUCER_METRICS_PORT.integer(env), "vcf-producer");
         Admin admin = Admin.create(KafkaSettings.clientProperties(env))) {
       topics.ensureExist(admin);
       telemetry.bindMetrics(metrics.registry());

@@ -24,11 +24,10 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import vcftrace.common.KafkaSettings;
 import vcftrace.common.KafkaTracing;
 import vcftrace.common.MetricsServer;
 import vcftrace.common.Telemetry;
@@ -187,14 +186,8 @@ public final class WorkerApp implements AutoCloseable {
     return p;
   }
 
+  /** The results and dead-letter producer: the project's producer settings, as the producer CLI's. */
   static Properties producerProps(WorkerConfig cfg) {
-    Properties p = new Properties();
-    p.putAll(cfg.kafka());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, cfg.workerId() + "-results");
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    return p;
+    return KafkaSettings.producerProperties(cfg.kafka(), cfg.workerId() + "-results");
   }
 }
