@@ -289,13 +289,7 @@ final class KuzuJobs {
   }
 
   private PreparedStatement prepare(String query) {
-    PreparedStatement ps = connection.prepare(query);
-    if (!ps.isSuccess()) {
-      String message = ps.getErrorMessage();
-      ps.close();
-      throw new IllegalStateException("Kuzu prepare failed: " + message + " [" + query + "]");
-    }
-    return ps;
+    return KuzuShard.prepare(connection, query);
   }
 
   private QueryResult execute(PreparedStatement ps, Map<String, Value> params) {

@@ -853,6 +853,10 @@ public final class KuzuShard implements AutoCloseable {
   }
 
   private PreparedStatement prepare(String query) {
+    return prepare(connection, query);
+  }
+
+  static PreparedStatement prepare(Connection connection, String query) {
     PreparedStatement ps = connection.prepare(query);
     if (!ps.isSuccess()) {
       String message = ps.getErrorMessage();
