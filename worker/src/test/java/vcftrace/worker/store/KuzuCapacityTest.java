@@ -146,9 +146,9 @@ class KuzuCapacityTest {
   }
 
   /**
-   * A job that does not fit a 64 MiB pool in one transaction is written in the transactions the
-   * pool is sized for: {@code 64 MiB x 50% / 350 B} = 95,869 rows, so 200k records of one sample
-   * (400k rows) take 5.
+   * A job of 200k records of one sample (400k rows) does not fit a pool in one transaction (shown at
+   * 24 MiB, far from the boundary: at 64 MiB it sometimes just fits), and is written in the
+   * transactions a 64 MiB pool is sized for: {@code 64 MiB x 50% / 350 B} = 95,869 rows, so 5.
    */
   @Test
   void transactionsSizedFromThePoolFitIt() throws Exception {
@@ -159,7 +159,7 @@ class KuzuCapacityTest {
     StoreBench.generate(job, 200_000, 0);
     WriteCounts expected = new WriteCounts(1, 200_000, 200_000);
     assertEquals(95_869, KuzuShard.rowsPerTransaction(pool));
-    try (KuzuShard shard = KuzuShard.open(shardFile, pool, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, 24L << 20, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
       KuzuCapacityException e =
           assertThrows(KuzuCapacityException.class, () -> shard.replaceJob("job", List.of("T"), job, scratch));
       assertEquals(400_000, e.transactionRows());
