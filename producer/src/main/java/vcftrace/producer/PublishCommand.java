@@ -110,16 +110,16 @@ public final class PublishCommand implements Callable<Integer> {
     Topics topics = Topics.fromEnv(env);
     Telemetry telemetry = Telemetry.create("vcf-producer", env);
     // closed last, after the Kafka clients, and within a bound whether or not the backend answers
+    // Every client is a resource of this block, opened in order and closed in reverse, so a send or a
+    // lookup that throws closes the result reader too (it was opened before the first send).
     try (MetricsServer metrics = MetricsServer.start(Setting.PRODUCER_METRICS_PORT.integer(env), "vcf-producer");
-        Admin admin = Admin.create(KafkaSettings.clientProperties(env))) {
-      topics.ensureExist(admin);
+        Admin admin = Admin.create(KafkaSettings.clientProperties(env));
+        ResultFollower follower = ensureTopicsAndFollow(topics, admin)) {
       telemetry.bindMetrics(metrics.registry());
       KafkaTelemetry kafkaTelemetry =
           KafkaTracing.create(telemetry.openTelemetry(), KafkaSettings.clientProperties(env));
       Counter published = Counter.builder("vcf.jobs.published").description("jobs published")
           .register(metrics.registry());
-      ResultFollower follower = await
-          ? new ResultFollower(ProducerClients.reader(env, "vcf-producer-wait"), topics.results()) : null;
       List<JobRequest> jobs = new ArrayList<>();
       try (Producer<byte[], byte[]> producer = ProducerClients.producer(env, kafkaTelemetry, "vcf-producer")) {
         List<Future<RecordMetadata>> sent = new ArrayList<>();
@@ -175,19 +175,27 @@ public final class PublishCommand implements Callable<Integer> {
         for (Future<RecordMetadata> f : sent) f.get(); // acks=all: every job is on the broker
       }
       if (follower == null) return 0;
-      try (follower) {
-        LinkedHashSet<String> ids = new LinkedHashSet<>();
-        jobs.forEach(j -> ids.add(j.jobId()));
-        Map<String, JobResult> results = follower.await(ids, timeout,
-            new ResultFollower.Progress(System.err, ids.size(), true));
-        Summary.print(out, jobs, results);
-        if (results.size() < ids.size()) return ProducerMain.EXIT_TIMEOUT;
-        return results.values().stream().anyMatch(r -> r.status() == JobStatus.FAILED)
-            ? ProducerMain.EXIT_FAILED_JOBS : 0;
-      }
+      LinkedHashSet<String> ids = new LinkedHashSet<>();
+      jobs.forEach(j -> ids.add(j.jobId()));
+      Map<String, JobResult> results = follower.await(ids, timeout,
+          new ResultFollower.Progress(System.err, ids.size(), true));
+      Summary.print(out, jobs, results);
+      if (results.size() < ids.size()) return ProducerMain.EXIT_TIMEOUT;
+      return results.values().stream().anyMatch(r -> r.status() == JobStatus.FAILED)
+          ? ProducerMain.EXIT_FAILED_JOBS : 0;
     } finally {
       telemetry.close(ProducerMain.SPAN_FLUSH_AT_EXIT);
     }
+  }
+
+  /**
+   * Creates the missing topics, then opens the reader of the results topic for {@code --wait},
+   * positioned before any job is sent (null without {@code --wait}).
+   */
+  private ResultFollower ensureTopicsAndFollow(Topics topics, Admin admin)
+      throws InterruptedException, java.util.concurrent.ExecutionException {
+    topics.ensureExist(admin);
+    return await ? ResultFollower.open(ProducerClients.reader(env, "vcf-producer-wait"), topics.results()) : null;
   }
 
   private static int jobsPartitionCount(Producer<byte[], byte[]> producer, String topic) {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import vcftrace.common.JobResult;
 
@@ -18,16 +18,34 @@ import vcftrace.common.JobResult;
  * jobs are sent, so no result can slip past it, and needs no consumer group.
  */
 final class ResultFollower implements AutoCloseable {
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
 
-  ResultFollower(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+  private ResultFollower(Consumer<byte[], byte[]> consumer) {
     this.consumer = consumer;
-    List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-        .map(p -> new TopicPartition(topic, p.partition()))
-        .collect(Collectors.toList());
-    consumer.assign(parts);
-    consumer.seekToEnd(parts);
-    parts.forEach(consumer::position); // resolve the lazy seek now, before any job is sent
+  }
+
+  /**
+   * Follows {@code topic} from its end with {@code consumer}, which the follower owns from here on:
+   * closed by {@link #close}, or at once if positioning it throws.
+   */
+  static ResultFollower open(Consumer<byte[], byte[]> consumer, String topic) {
+    ResultFollower follower = new ResultFollower(consumer);
+    try {
+      List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(topic, p.partition()))
+          .collect(Collectors.toList());
+      consumer.assign(parts);
+      consumer.seekToEnd(parts);
+      parts.forEach(consumer::position); // resolve the lazy seek now, before any job is sent
+      return follower;
+    } catch (RuntimeException e) {
+      try {
+        follower.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 
   /**

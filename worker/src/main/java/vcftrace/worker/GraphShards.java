@@ -27,8 +27,13 @@ import vcftrace.worker.store.KuzuShard;
  * writes: Kuzu 0.11.2 aborts the process when it cannot write a shard's WAL, and a write after a
  * failed commit on a nearly full disk has crashed the JVM.
  *
- * <p>All methods run on the worker's poll thread (the rebalance callbacks run inside {@code poll}), so
- * a shard is never closed in the middle of a job and needs no lock.
+ * <p>Threads: {@link #shard} is called from the job's lane threads ({@code StageRunner}); the rebalance
+ * callbacks run on the poll thread inside {@code poll}; {@link #close} runs on whichever thread closes
+ * the worker. The map of open shards is guarded by {@code this}, so a shard is opened at most once
+ * and a revoked one is never handed out again. A shard is not revoked in the middle of a job: the
+ * poll thread waits for the job's lanes before it polls again. Should a lane still be writing when its
+ * partition is revoked (a cancelled lane that ignores the interrupt), {@link KuzuShard#close} waits on
+ * the shard's own lock for that write to end, and the lane's next call gets a closed-shard error.
  */
 public final class GraphShards implements ConsumerRebalanceListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GraphShards.class);
@@ -37,6 +42,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
   private final String topic;
   private final long bufferPoolBytes;
   private final StorageGuard storage;
+  // guarded by this
   private final Map<Integer, KuzuShard> open = new HashMap<>();
 
   public GraphShards(Path dir, String topic, long bufferPoolBytes, StorageGuard storage) {
@@ -56,7 +62,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
    * @throws StorageUnavailableException while storage cannot take writes (checked on every call: the
    *     last look before Kuzu writes)
    */
-  public KuzuShard shard(int partition) {
+  public synchronized KuzuShard shard(int partition) {
     StorageGuard.Status status = storage.check();
     if (!status.healthy()) throw new StorageUnavailableException(status.reason());
     return open.computeIfAbsent(partition, p -> {
@@ -70,7 +76,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
     });
   }
 
-  public int openShards() {
+  public synchronized int openShards() {
     return open.size();
   }
 
@@ -91,7 +97,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
     closeShards(partitions);
   }
 
-  private void closeShards(Collection<TopicPartition> partitions) {
+  private synchronized void closeShards(Collection<TopicPartition> partitions) {
     for (TopicPartition tp : partitions) {
       if (!tp.topic().equals(topic)) continue;
       KuzuShard s = open.remove(tp.partition());
@@ -100,7 +106,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     open.forEach(this::closeQuietly);
     open.clear();
   }

@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -73,12 +74,15 @@ public final class WorkerApp implements AutoCloseable {
       Consumer<byte[], byte[]> consumer = push(resources, kafkaTelemetry.wrap(rawConsumer));
       // Kafka's per-partition meters (records-lag) appear after assignment; look for new ones every
       // 10 s rather than Micrometer's default minute, so a dashboard shows lag soon after start.
+      // Created here, so shut down here (after the binder, which also stops it on close).
+      ScheduledExecutorService refresh = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kafka-metrics-refresh");
+        t.setDaemon(true);
+        return t;
+      });
+      push(resources, refresh::shutdownNow);
       KafkaClientMetrics consumerMetrics = push(resources, new KafkaClientMetrics(rawConsumer, Tags.empty(),
-          Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kafka-metrics-refresh");
-            t.setDaemon(true);
-            return t;
-          }), KAFKA_METRICS_REFRESH));
+          refresh, KAFKA_METRICS_REFRESH));
       consumerMetrics.bindTo(metrics.registry());
       Producer<byte[], byte[]> producer = push(resources, kafkaTelemetry.wrap(new KafkaProducer<>(producerProps(cfg))));
       StorageGuard storage = StorageGuard.of(cfg);

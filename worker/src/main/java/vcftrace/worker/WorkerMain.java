@@ -1,5 +1,6 @@
 package vcftrace.worker;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,7 @@ public final class WorkerMain implements Callable<Integer> {
         if (a != null && !a.stop(cfg.shutdownTimeout())) {
           log.warn("the job in flight did not finish within SHUTDOWN_TIMEOUT; it will be processed again");
         }
-        if (closed.await(30, TimeUnit.SECONDS)) Runtime.getRuntime().halt(0);
+        if (closed.await(closeWait(cfg.shutdownTimeout()).toMillis(), TimeUnit.MILLISECONDS)) Runtime.getRuntime().halt(0);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -54,6 +55,19 @@ public final class WorkerMain implements Callable<Integer> {
       closed.countDown();
     }
     return 0;
+  }
+
+  /**
+   * How long the shutdown hook waits, once the poll loop stopped, for the main thread to close the
+   * worker and then {@link Telemetry}: {@code shutdownTimeout} (SHUTDOWN_TIMEOUT) for closing the
+   * clients and stores (a job that overran SHUTDOWN_TIMEOUT in {@code stop} gets it once more), plus
+   * {@link Telemetry#DEFAULT_CLOSE_TIMEOUT_SECONDS}, the bound {@link Telemetry#close()} puts on the
+   * last span export. A fixed 30 s was shorter than the export bound alone, so the hook gave up
+   * (and the JVM exited 143) while the final spans were still being flushed.
+   */
+  static Duration closeWait(Duration shutdownTimeout) {
+    if (shutdownTimeout.isNegative()) throw new IllegalArgumentException("shutdownTimeout must be >= 0: " + shutdownTimeout);
+    return shutdownTimeout.plusSeconds(Telemetry.DEFAULT_CLOSE_TIMEOUT_SECONDS);
   }
 
   /** The project version for {@code --version}. */
