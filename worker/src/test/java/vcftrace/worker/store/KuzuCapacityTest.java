@@ -57,7 +57,7 @@ class KuzuCapacityTest {
     // 300k single-sample records, each a distinct variant carried by the sample: 600k rows. At 200k
     // records the small job after this failure happened to pass even without the reopen.
     Path tall = tmp.resolve("tall.tsv");
-    StoreBench.generate(tall, TALL_RECORDS, 0);
+    StoreTestData.generate(tall, TALL_RECORDS, 0);
     List<String> wideSamples = new ArrayList<>();
     for (int s = 0; s < WIDE_SAMPLES; s++) {
       wideSamples.add("W" + s);
@@ -156,7 +156,7 @@ class KuzuCapacityTest {
     Path shardFile = tmp.resolve("graph/partition-0.kuzu");
     Path scratch = tmp.resolve("scratch");
     Path job = tmp.resolve("job.tsv");
-    StoreBench.generate(job, 200_000, 0);
+    StoreTestData.generate(job, 200_000, 0);
     WriteCounts expected = new WriteCounts(1, 200_000, 200_000);
     assertEquals(95_869, KuzuShard.rowsPerTransaction(pool));
     try (KuzuShard shard = KuzuShard.open(shardFile, pool, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
