@@ -124,7 +124,7 @@ class KuzuShardTest {
     Path dir = tmp.resolve("graph");
     Path scratch = tmp.resolve("scratch");
     StringBuilder many = new StringBuilder();
-    for (int c = 0; c < KuzuShard.MAX_REGION_CONTIGS + 20; c++) {
+    for (int c = 0; c < KuzuConversion.MAX_REGION_CONTIGS + 20; c++) {
       many.append("ctg").append(c).append("\t5\tA\tG\t1\tPASS\t0/1\n");
     }
     try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
@@ -132,13 +132,13 @@ class KuzuShardTest {
       // second job: same contigs (all variants exist) plus one new; region map overflows
       many.append("ctg0\t6\tA\tG\t1\tPASS\t1/1\n");
       assertEquals(
-          new WriteCounts(1, KuzuShard.MAX_REGION_CONTIGS + 21, KuzuShard.MAX_REGION_CONTIGS + 21),
+          new WriteCounts(1, KuzuConversion.MAX_REGION_CONTIGS + 21, KuzuConversion.MAX_REGION_CONTIGS + 21),
           shard.replaceJob("second", List.of("S2"), StoreTestData.write(tmp, "m2.tsv", many.toString()), scratch));
     }
     try (KuzuGraphReader reader = KuzuGraphReader.open(dir)) {
       assertEquals(
           new KuzuGraphReader.Counts(
-              2, KuzuShard.MAX_REGION_CONTIGS + 21, 2L * (KuzuShard.MAX_REGION_CONTIGS + 20) + 1),
+              2, KuzuConversion.MAX_REGION_CONTIGS + 21, 2L * (KuzuConversion.MAX_REGION_CONTIGS + 20) + 1),
           reader.totals());
     }
   }
