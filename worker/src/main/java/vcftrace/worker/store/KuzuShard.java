@@ -169,42 +169,57 @@ public final class KuzuShard implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) a shard with {@link #DEFAULT_MAX_DB_SIZE_BYTES} and transactions
-   * sized from the pool ({@link #rowsPerTransaction(long)}).
-   */
-  public static KuzuShard open(Path file, long bufferPoolBytes) {
-    return open(file, bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES);
-  }
-
-  /** Opens (creating if needed) a shard with transactions sized from the pool. */
-  public static KuzuShard open(Path file, long bufferPoolBytes, long maxDbSizeBytes) {
-    return open(file, bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction(bufferPoolBytes));
-  }
-
-  /**
-   * Opens (creating if needed) the shard file read-write and creates the schema if missing.
+   * How a shard is opened. {@link #forPool(long)} gives the defaults: {@link
+   * KuzuShard#DEFAULT_MAX_DB_SIZE_BYTES} and transactions of {@link KuzuShard#rowsPerTransaction(long)} rows.
    *
    * @param bufferPoolBytes Kuzu buffer pool (native memory, outside the Java heap). For good COPY
    *     speed it should hold the Variant primary-key index: measured 5M variants in 1M-row chunks
    *     took ~68 s with 1 GiB but ~6.5 min with 256 MiB (index pages thrashing)
    * @param maxDbSizeBytes virtual address space reserved for the file, a power of two
    * @param rowsPerTransaction most variant nodes + relationships per Kuzu transaction; {@link
-   *     #rowsPerTransaction(long)} of the pool unless a test needs other sizes
+   *     KuzuShard#rowsPerTransaction(long)} of the pool unless a test needs other sizes
+   */
+  public record Options(long bufferPoolBytes, long maxDbSizeBytes, long rowsPerTransaction) {
+    public Options {
+      if (rowsPerTransaction <= 0) {
+        throw new IllegalArgumentException("rowsPerTransaction must be > 0: " + rowsPerTransaction);
+      }
+      if (bufferPoolBytes <= 0) {
+        throw new IllegalArgumentException("bufferPoolBytes must be > 0: " + bufferPoolBytes);
+      }
+      if (maxDbSizeBytes <= 0 || Long.bitCount(maxDbSizeBytes) != 1) {
+        throw new IllegalArgumentException("maxDbSizeBytes must be a power of two: " + maxDbSizeBytes);
+      }
+    }
+
+    /** The defaults for a buffer pool of {@code bufferPoolBytes}. */
+    public static Options forPool(long bufferPoolBytes) {
+      return new Options(
+          bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES, KuzuShard.rowsPerTransaction(bufferPoolBytes));
+    }
+
+    public Options withMaxDbSizeBytes(long maxDbSizeBytes) {
+      return new Options(bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction);
+    }
+
+    public Options withRowsPerTransaction(long rowsPerTransaction) {
+      return new Options(bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction);
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the shard file read-write and creates the schema if missing.
+   *
+   * @param options buffer pool, reserved address space and transaction size (see {@link Options})
    * @throws IllegalStateException if the file is open in this JVM already, or locked by another
    *     process (Kuzu: "Could not set lock on file"); callers taking over a partition should retry
    */
-  public static KuzuShard open(
-      Path file, long bufferPoolBytes, long maxDbSizeBytes, long rowsPerTransaction) {
+  public static KuzuShard open(Path file, Options options) {
     Objects.requireNonNull(file, "file");
-    if (rowsPerTransaction <= 0) {
-      throw new IllegalArgumentException("rowsPerTransaction must be > 0: " + rowsPerTransaction);
-    }
-    if (bufferPoolBytes <= 0) {
-      throw new IllegalArgumentException("bufferPoolBytes must be > 0: " + bufferPoolBytes);
-    }
-    if (maxDbSizeBytes <= 0 || Long.bitCount(maxDbSizeBytes) != 1) {
-      throw new IllegalArgumentException("maxDbSizeBytes must be a power of two: " + maxDbSizeBytes);
-    }
+    Objects.requireNonNull(options, "options");
+    long bufferPoolBytes = options.bufferPoolBytes();
+    long maxDbSizeBytes = options.maxDbSizeBytes();
+    long rowsPerTransaction = options.rowsPerTransaction();
     Path path = file.toAbsolutePath().normalize();
     if (!OPEN_FILES.add(path)) {
       throw new IllegalStateException(path + " is already open in this process");

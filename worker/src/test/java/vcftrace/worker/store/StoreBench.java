@@ -57,7 +57,7 @@ public final class StoreBench {
     Path scratch = work.resolve("scratch");
     List<String> samples = List.of("SAMPLE1");
     try (KuzuShard shard =
-        KuzuShard.open(work.resolve("graph/partition-0.kuzu"), pool)) {
+        KuzuShard.open(work.resolve("graph/partition-0.kuzu"), KuzuShard.Options.forPool(pool))) {
       measure("kuzu   job1 first write     ", rows, () -> shard.replaceJob("job1", samples, tsv, scratch).relationships());
       System.out.println("         phases ms: " + shard.lastPhaseMillis());
       measure("kuzu   job1 replay (same)   ", rows, () -> shard.replaceJob("job1", samples, tsv, scratch).relationships());
