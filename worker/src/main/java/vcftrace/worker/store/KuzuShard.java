@@ -24,67 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Kuzu database file holding the sample/variant graph of the jobs of one Kafka partition.
- *
- * <p><b>Why one file per partition.</b> A Kuzu database is a single file guarded by an exclusive
- * POSIX lock while open read-write, so two worker processes can never share one. Sharding by
- * partition gives every file exactly one owner. POSIX locks are per process: a second
- * {@link Database} on the same file inside this JVM would <em>succeed</em> and, when closed,
- * silently drop the lock of the first. {@link #open} therefore refuses a file that is already open
- * in this JVM.
- *
- * <p><b>Memory.</b> Kuzu's default buffer pool is ~80% of physical RAM <em>per database</em> and
- * its default virtual reservation (max DB size) is 8 TiB, both wrong when a process holds several
- * shards, so both are always set explicitly.
- *
- * <p><b>Bulk path.</b> The TSV is converted (streaming, deduplicated) into CSV files in a private
- * scratch directory and loaded with {@code COPY}. Nodes are shared between jobs, so before a node
- * COPY the rows whose key already exists are filtered out by a probe query restricted to the
- * chunk's genomic region (see {@link #copyNewNodes} for why not {@code IGNORE_ERRORS} or {@code
- * MERGE}). Duplicates inside one job are removed while converting (a 64-bit hash set of ids,
- * confirmed exactly against the current position for sorted input), so no COPY ever sees a
- * duplicate key.
- *
- * <p><b>Sizing.</b> A transaction's COPYed rows stay in the buffer pool until it commits, so a job
- * is written in transactions of {@link #rowsPerTransaction(long)} rows. Independently of that, each
- * commit rewrites in the pool all the relationships already stored for the job's samples (about 145
- * bytes each, measured): a shard cannot hold more relationships than its pool can rewrite, and
- * commits into a fuller shard fail with {@link KuzuCapacityException}. Throughput depends on the
- * pool also holding the Variant primary-key index: measured on a 5M-variant shard, copying 0.5M new
- * variants took ~60 s + ~68 s commit with 256 MiB but a few seconds with 1 GiB. Budget roughly 200
- * bytes of pool per Variant and 290 per relationship in the shard (README, "Sizing the Kuzu buffer
- * pool").
- *
- * <p><b>Idempotency and durability.</b> A {@code Job} node records a SHA-256 fingerprint of (job
- * id, samples, TSV bytes), the counts and a {@code complete} flag (see {@link KuzuJobs}). A replay
- * of a complete job with the same fingerprint (Kafka redelivery) is a no-op returning the stored
- * counts only if every count it recorded is found in the shard; otherwise the job's previous
- * {@code CARRIES} are deleted and the job is written again. Kuzu keeps uncommitted COPY data in
- * the buffer pool, so a job is written in transactions sized from the pool (the first also deletes
- * the old version and writes the Job node, not complete); readers can see part of a job while it
- * is written. Once the last data transaction's COMMIT has returned, its COPYed rows are in the
- * database file (Kuzu 0.11.2 checkpoints inside that COMMIT; {@link #checkpointIfWalLeft}), and
- * only then is the job marked complete, in a transaction of its own. A crash at any point before
- * leaves the job incomplete, and its redelivery writes it again. A shard opened after an unclean
- * close, or first opened by this version, has its complete jobs checked, and those not all there
- * un-marked. Variant and Sample nodes are never deleted (shared, and re-adding is a no-op).
- *
- * <p><b>A failed transaction reopens the database.</b> In Kuzu 0.11.2 rolling back a transaction
- * that COPYed into a non-empty node table leaves the in-memory primary-key index inconsistent
- * (reproduced without this class: a buffer-pool-full or a "primary key not found" failure in the
- * rel COPY after a Variant COPY). The same {@link Database} then fails later COPYs ("Unable to find
- * primary key value", "Invalid argument"), returns wrong rows for key lookups, and has crashed the
- * JVM (SIGSEGV, "double free or corruption"); closing it normally checkpoints that state into the
- * file, after which the next commit never returns. So after any failed write transaction the
- * database is closed <em>without</em> a checkpoint ({@code force_checkpoint_on_close=false}) and
- * opened again: recovery replays the WAL, which holds only committed transactions. A job that does
- * not fit the buffer pool fails with {@link KuzuCapacityException}.
- *
- * <p><b>Cost of deletes.</b> Kuzu 0.11 deletes a relationship in O(degree of its endpoints)
- * (measured: 50k rels of one sample 4 s, 100k 22 s, also with DETACH DELETE or in batches), so
- * re-writing a <em>changed</em> or crashed large single-sample job is slow; identical replays and
- * first writes never delete.
- *
- * <p>Instances are thread-safe (calls are serialised; Kuzu allows one write transaction anyway).
+ * {@link #open} refuses a file already open in this JVM; {@link #replaceJob} is idempotent per job
+ * fingerprint, writes in transactions sized from the buffer pool, marks a job complete only once it
+ * is durable, and throws {@link KuzuCapacityException} when a transaction does not fit the pool.
+ * Instances are thread-safe (calls are serialised). Why it works this way (Kuzu 0.11.2 findings):
+ * {@code docs/design-notes.md}, section "Kuzu shards".
  */
 public final class KuzuShard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KuzuShard.class);
@@ -135,7 +79,7 @@ public final class KuzuShard implements AutoCloseable {
   /** Kuzu's message when a statement needs more buffer pool than it can free (Kuzu 0.11.2). */
   static final String BUFFER_POOL_FULL = "The buffer pool is full";
 
-  /** Files open read-write in this JVM (see class comment on POSIX locks). */
+  /** Files open read-write in this JVM (POSIX locks: docs/design-notes.md, "Why one file per partition"). */
   private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
 
   /** Counts of what one job contributes to the graph. */
@@ -492,7 +436,7 @@ public final class KuzuShard implements AutoCloseable {
       return new long[] {createdSamples, createdVariants};
     } catch (RuntimeException e) {
       // Kuzu has rolled the transaction back (or it is still open after a Java-side failure);
-      // either way its in-memory state can be corrupt: see the class comment
+      // either way its in-memory state can be corrupt: docs/design-notes.md, "A failed transaction reopens the database"
       discardFailedTransaction(e);
       if (e.getMessage() != null && e.getMessage().contains(BUFFER_POOL_FULL)) {
         throw new KuzuCapacityException(
