@@ -72,7 +72,7 @@ public final class GraphShards implements ConsumerRebalanceListener, AutoCloseab
         throw new UncheckedIOException(e);
       }
       log.info("opening graph shard {}", shardFile(dir, topic, p));
-      return KuzuShard.open(shardFile(dir, topic, p), bufferPoolBytes);
+      return KuzuShard.open(shardFile(dir, topic, p), KuzuShard.Options.forPool(bufferPoolBytes));
     });
   }
 

@@ -67,7 +67,7 @@ class GraphShardsTest {
     }
     // every shard is closed: the files open again in this JVM
     for (int p = 0; p < 2; p++) {
-      KuzuShard.open(GraphShards.shardFile(dir, TOPIC, p), POOL).close();
+      KuzuShard.open(GraphShards.shardFile(dir, TOPIC, p), KuzuShard.Options.forPool(POOL)).close();
     }
   }
 }

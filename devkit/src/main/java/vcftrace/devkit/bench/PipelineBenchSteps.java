@@ -38,7 +38,7 @@ final class PipelineBenchSteps {
     Bcftools tabix = new Bcftools("tabix", "tabix", Duration.ofHours(1));
     ExecutorService checkers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try (LanceVariantStore lance = new LanceVariantStore(work.resolve("lancedb"));
-        KuzuShard kuzu = KuzuShard.open(work.resolve("graph").resolve("steps-0.kuzu"), kuzuPoolBytes)) {
+        KuzuShard kuzu = KuzuShard.open(work.resolve("graph").resolve("steps-0.kuzu"), KuzuShard.Options.forPool(kuzuPoolBytes))) {
       // the worker's own pipeline, its steps one after another
       List<Step> steps = Stage.steps(Pipeline.stages(new Pipeline.Parts(bcftools, tabix, checkers, false, lance, partition -> kuzu)));
       // twice: the JIT is still compiling htsjdk's decoder well into the first pass

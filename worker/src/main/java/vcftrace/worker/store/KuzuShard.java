@@ -7,18 +7,11 @@ import com.kuzudb.PreparedStatement;
 import com.kuzudb.QueryResult;
 import com.kuzudb.Value;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,67 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Kuzu database file holding the sample/variant graph of the jobs of one Kafka partition.
- *
- * <p><b>Why one file per partition.</b> A Kuzu database is a single file guarded by an exclusive
- * POSIX lock while open read-write, so two worker processes can never share one. Sharding by
- * partition gives every file exactly one owner. POSIX locks are per process: a second
- * {@link Database} on the same file inside this JVM would <em>succeed</em> and, when closed,
- * silently drop the lock of the first. {@link #open} therefore refuses a file that is already open
- * in this JVM.
- *
- * <p><b>Memory.</b> Kuzu's default buffer pool is ~80% of physical RAM <em>per database</em> and
- * its default virtual reservation (max DB size) is 8 TiB, both wrong when a process holds several
- * shards, so both are always set explicitly.
- *
- * <p><b>Bulk path.</b> The TSV is converted (streaming, deduplicated) into CSV files in a private
- * scratch directory and loaded with {@code COPY}. Nodes are shared between jobs, so before a node
- * COPY the rows whose key already exists are filtered out by a probe query restricted to the
- * chunk's genomic region (see {@link #copyNewNodes} for why not {@code IGNORE_ERRORS} or {@code
- * MERGE}). Duplicates inside one job are removed while converting (a 64-bit hash set of ids,
- * confirmed exactly against the current position for sorted input), so no COPY ever sees a
- * duplicate key.
- *
- * <p><b>Sizing.</b> A transaction's COPYed rows stay in the buffer pool until it commits, so a job
- * is written in transactions of {@link #rowsPerTransaction(long)} rows. Independently of that, each
- * commit rewrites in the pool all the relationships already stored for the job's samples (about 145
- * bytes each, measured): a shard cannot hold more relationships than its pool can rewrite, and
- * commits into a fuller shard fail with {@link KuzuCapacityException}. Throughput depends on the
- * pool also holding the Variant primary-key index: measured on a 5M-variant shard, copying 0.5M new
- * variants took ~60 s + ~68 s commit with 256 MiB but a few seconds with 1 GiB. Budget roughly 200
- * bytes of pool per Variant and 290 per relationship in the shard (README, "Sizing the Kuzu buffer
- * pool").
- *
- * <p><b>Idempotency and durability.</b> A {@code Job} node records a SHA-256 fingerprint of (job
- * id, samples, TSV bytes), the counts and a {@code complete} flag (see {@link KuzuJobs}). A replay
- * of a complete job with the same fingerprint (Kafka redelivery) is a no-op returning the stored
- * counts only if every count it recorded is found in the shard; otherwise the job's previous
- * {@code CARRIES} are deleted and the job is written again. Kuzu keeps uncommitted COPY data in
- * the buffer pool, so a job is written in transactions sized from the pool (the first also deletes
- * the old version and writes the Job node, not complete); readers can see part of a job while it
- * is written. Once the last data transaction's COMMIT has returned, its COPYed rows are in the
- * database file (Kuzu 0.11.2 checkpoints inside that COMMIT; {@link #checkpointIfWalLeft}), and
- * only then is the job marked complete, in a transaction of its own. A crash at any point before
- * leaves the job incomplete, and its redelivery writes it again. A shard opened after an unclean
- * close, or first opened by this version, has its complete jobs checked, and those not all there
- * un-marked. Variant and Sample nodes are never deleted (shared, and re-adding is a no-op).
- *
- * <p><b>A failed transaction reopens the database.</b> In Kuzu 0.11.2 rolling back a transaction
- * that COPYed into a non-empty node table leaves the in-memory primary-key index inconsistent
- * (reproduced without this class: a buffer-pool-full or a "primary key not found" failure in the
- * rel COPY after a Variant COPY). The same {@link Database} then fails later COPYs ("Unable to find
- * primary key value", "Invalid argument"), returns wrong rows for key lookups, and has crashed the
- * JVM (SIGSEGV, "double free or corruption"); closing it normally checkpoints that state into the
- * file, after which the next commit never returns. So after any failed write transaction the
- * database is closed <em>without</em> a checkpoint ({@code force_checkpoint_on_close=false}) and
- * opened again: recovery replays the WAL, which holds only committed transactions. A job that does
- * not fit the buffer pool fails with {@link KuzuCapacityException}.
- *
- * <p><b>Cost of deletes.</b> Kuzu 0.11 deletes a relationship in O(degree of its endpoints)
- * (measured: 50k rels of one sample 4 s, 100k 22 s, also with DETACH DELETE or in batches), so
- * re-writing a <em>changed</em> or crashed large single-sample job is slow; identical replays and
- * first writes never delete.
- *
- * <p>Instances are thread-safe (calls are serialised; Kuzu allows one write transaction anyway).
+ * {@link #open} refuses a file already open in this JVM; {@link #replaceJob} is idempotent per job
+ * fingerprint, writes in transactions sized from the buffer pool, marks a job complete only once it
+ * is durable, and throws {@link KuzuCapacityException} when a transaction does not fit the pool.
+ * Instances are thread-safe (calls are serialised). Why it works this way (Kuzu 0.11.2 findings):
+ * {@code docs/design-notes.md}, section "Kuzu shards".
  */
 public final class KuzuShard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KuzuShard.class);
@@ -107,20 +44,6 @@ public final class KuzuShard implements AutoCloseable {
 
   /** WAL size that triggers an automatic checkpoint; -1 lets Kuzu use its default (16 MiB). */
   public static final long DEFAULT_CHECKPOINT_THRESHOLD = -1;
-
-  /**
-   * Most contigs a chunk may span for its new-key probe to be restricted to the chunk's genomic
-   * region; beyond that (unsorted input, thousands of tiny contigs) the probe hashes the whole
-   * Variant table. See {@link #copyNewNodes}.
-   */
-  static final int MAX_REGION_CONTIGS = 256;
-
-  /**
-   * Bumped when the conversion changes what the graph holds, so old fingerprints no longer
-   * short-circuit a replay. (Not bumped for {@code created_by}: a first-version job whose keys are
-   * all found is still skipped, see {@link #allFound}.)
-   */
-  static final String FORMAT_VERSION = "vcftrace-kuzu-v1";
 
   /**
    * Buffer pool that one row (a Variant node or a relationship) of a transaction is budgeted at.
@@ -153,16 +76,10 @@ public final class KuzuShard implements AutoCloseable {
   static final String CSV_OPTIONS =
       "(HEADER=false, DELIM=',', QUOTE='\"', ESCAPE='\"', AUTO_DETECT=false)";
 
-  private static final Map<String, byte[]> ZYGOSITY_CSV =
-      Map.of(
-          Genotypes.HET, CsvWriter.field(Genotypes.HET),
-          Genotypes.HOM_ALT, CsvWriter.field(Genotypes.HOM_ALT),
-          Genotypes.HEMI, CsvWriter.field(Genotypes.HEMI));
-
   /** Kuzu's message when a statement needs more buffer pool than it can free (Kuzu 0.11.2). */
   static final String BUFFER_POOL_FULL = "The buffer pool is full";
 
-  /** Files open read-write in this JVM (see class comment on POSIX locks). */
+  /** Files open read-write in this JVM (POSIX locks: docs/design-notes.md, "Why one file per partition"). */
   private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
 
   /** Counts of what one job contributes to the graph. */
@@ -196,42 +113,57 @@ public final class KuzuShard implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) a shard with {@link #DEFAULT_MAX_DB_SIZE_BYTES} and transactions
-   * sized from the pool ({@link #rowsPerTransaction(long)}).
-   */
-  public static KuzuShard open(Path file, long bufferPoolBytes) {
-    return open(file, bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES);
-  }
-
-  /** Opens (creating if needed) a shard with transactions sized from the pool. */
-  public static KuzuShard open(Path file, long bufferPoolBytes, long maxDbSizeBytes) {
-    return open(file, bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction(bufferPoolBytes));
-  }
-
-  /**
-   * Opens (creating if needed) the shard file read-write and creates the schema if missing.
+   * How a shard is opened. {@link #forPool(long)} gives the defaults: {@link
+   * KuzuShard#DEFAULT_MAX_DB_SIZE_BYTES} and transactions of {@link KuzuShard#rowsPerTransaction(long)} rows.
    *
    * @param bufferPoolBytes Kuzu buffer pool (native memory, outside the Java heap). For good COPY
    *     speed it should hold the Variant primary-key index: measured 5M variants in 1M-row chunks
    *     took ~68 s with 1 GiB but ~6.5 min with 256 MiB (index pages thrashing)
    * @param maxDbSizeBytes virtual address space reserved for the file, a power of two
    * @param rowsPerTransaction most variant nodes + relationships per Kuzu transaction; {@link
-   *     #rowsPerTransaction(long)} of the pool unless a test needs other sizes
+   *     KuzuShard#rowsPerTransaction(long)} of the pool unless a test needs other sizes
+   */
+  public record Options(long bufferPoolBytes, long maxDbSizeBytes, long rowsPerTransaction) {
+    public Options {
+      if (rowsPerTransaction <= 0) {
+        throw new IllegalArgumentException("rowsPerTransaction must be > 0: " + rowsPerTransaction);
+      }
+      if (bufferPoolBytes <= 0) {
+        throw new IllegalArgumentException("bufferPoolBytes must be > 0: " + bufferPoolBytes);
+      }
+      if (maxDbSizeBytes <= 0 || Long.bitCount(maxDbSizeBytes) != 1) {
+        throw new IllegalArgumentException("maxDbSizeBytes must be a power of two: " + maxDbSizeBytes);
+      }
+    }
+
+    /** The defaults for a buffer pool of {@code bufferPoolBytes}. */
+    public static Options forPool(long bufferPoolBytes) {
+      return new Options(
+          bufferPoolBytes, DEFAULT_MAX_DB_SIZE_BYTES, KuzuShard.rowsPerTransaction(bufferPoolBytes));
+    }
+
+    public Options withMaxDbSizeBytes(long maxDbSizeBytes) {
+      return new Options(bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction);
+    }
+
+    public Options withRowsPerTransaction(long rowsPerTransaction) {
+      return new Options(bufferPoolBytes, maxDbSizeBytes, rowsPerTransaction);
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the shard file read-write and creates the schema if missing.
+   *
+   * @param options buffer pool, reserved address space and transaction size (see {@link Options})
    * @throws IllegalStateException if the file is open in this JVM already, or locked by another
    *     process (Kuzu: "Could not set lock on file"); callers taking over a partition should retry
    */
-  public static KuzuShard open(
-      Path file, long bufferPoolBytes, long maxDbSizeBytes, long rowsPerTransaction) {
+  public static KuzuShard open(Path file, Options options) {
     Objects.requireNonNull(file, "file");
-    if (rowsPerTransaction <= 0) {
-      throw new IllegalArgumentException("rowsPerTransaction must be > 0: " + rowsPerTransaction);
-    }
-    if (bufferPoolBytes <= 0) {
-      throw new IllegalArgumentException("bufferPoolBytes must be > 0: " + bufferPoolBytes);
-    }
-    if (maxDbSizeBytes <= 0 || Long.bitCount(maxDbSizeBytes) != 1) {
-      throw new IllegalArgumentException("maxDbSizeBytes must be a power of two: " + maxDbSizeBytes);
-    }
+    Objects.requireNonNull(options, "options");
+    long bufferPoolBytes = options.bufferPoolBytes();
+    long maxDbSizeBytes = options.maxDbSizeBytes();
+    long rowsPerTransaction = options.rowsPerTransaction();
     Path path = file.toAbsolutePath().normalize();
     if (!OPEN_FILES.add(path)) {
       throw new IllegalStateException(path + " is already open in this process");
@@ -340,7 +272,7 @@ public final class KuzuShard implements AutoCloseable {
       KuzuJobs.Stored stored = jobs.find(jobId);
       // the number tags the nodes the job's writes create; a job keeps it across writes
       long num = stored != null && !stored.legacy() ? stored.num() : jobs.nextNum();
-      Conversion conversion = convert(jobId, samples, variantsTsv, work, num, rowsPerTransaction);
+      KuzuConversion conversion = KuzuConversion.convert(jobId, samples, variantsTsv, work, num, rowsPerTransaction);
       phase("convert");
       boolean sameInput = stored != null && stored.complete()
           && stored.fingerprint().equals(conversion.fingerprint());
@@ -380,215 +312,10 @@ public final class KuzuShard implements AutoCloseable {
   }
 
   /**
-   * One transaction's worth of rows (variant nodes + relationships), plus the genomic region its
-   * variants fall in ({@code contig -> [min pos, max pos]}, empty when it spans more than {@link
-   * #MAX_REGION_CONTIGS} contigs).
-   */
-  private record Chunk(
-      Path variantsCsv, Path carriesCsv, Map<String, long[]> region, long variants, long rows) {}
-
-  private record Conversion(
-      WriteCounts counts, String fingerprint, Path samplesCsv, List<Chunk> chunks) {}
-
-  /** Writes variant/relationship CSVs, starting a new pair once a chunk holds enough rows. */
-  private static final class ChunkedCsv implements AutoCloseable {
-    private final Path work;
-    private final long rowsPerChunk;
-    private final List<Chunk> chunks = new ArrayList<>();
-    private Path variantsCsv;
-    private Path carriesCsv;
-    private CsvWriter variants;
-    private CsvWriter carries;
-    private long rowsInChunk;
-    private long variantsInChunk;
-    private Map<String, long[]> region;
-    private boolean regionOverflow;
-    private byte[] lastContig = new byte[0];
-    private long[] lastRange;
-
-    ChunkedCsv(Path work, long rowsPerChunk) {
-      this.work = work;
-      this.rowsPerChunk = rowsPerChunk;
-    }
-
-    /**
-     * Called before each record, with the most rows the record can add (its variant and one
-     * relationship per sample); rotates files only between records, so that a chunk never holds
-     * more than {@code rowsPerChunk} rows (unless a single record has more).
-     */
-    void beforeRecord(int maxRowsOfRecord) throws IOException {
-      if (variants == null || (rowsInChunk > 0 && rowsInChunk + maxRowsOfRecord > rowsPerChunk)) {
-        closeCurrent();
-        int k = chunks.size();
-        region = new LinkedHashMap<>();
-        regionOverflow = false;
-        lastContig = new byte[0];
-        lastRange = null;
-        variantsCsv = work.resolve("variants-" + k + ".csv");
-        carriesCsv = work.resolve("carries-" + k + ".csv");
-        variants = new CsvWriter(variantsCsv);
-        carries = new CsvWriter(carriesCsv);
-        rowsInChunk = 0;
-        variantsInChunk = 0;
-      }
-    }
-
-    /** Widens the chunk's region to cover the current record. */
-    void cover(VariantTsvReader in) {
-      if (regionOverflow) {
-        return;
-      }
-      byte[] buf = in.buffer();
-      int start = in.start(VariantTsvReader.CHROM);
-      int end = in.end(VariantTsvReader.CHROM);
-      long pos = in.pos();
-      if (lastRange == null || !Arrays.equals(lastContig, 0, lastContig.length, buf, start, end)) {
-        lastContig = Arrays.copyOfRange(buf, start, end);
-        String contig = new String(lastContig, StandardCharsets.UTF_8);
-        lastRange = region.computeIfAbsent(contig, c -> new long[] {pos, pos});
-        if (region.size() > MAX_REGION_CONTIGS) {
-          regionOverflow = true;
-          region.clear();
-          return;
-        }
-      }
-      lastRange[0] = Math.min(lastRange[0], pos);
-      lastRange[1] = Math.max(lastRange[1], pos);
-    }
-
-
-    CsvWriter variants() {
-      rowsInChunk++;
-      variantsInChunk++;
-      return variants;
-    }
-
-    CsvWriter carries() {
-      rowsInChunk++;
-      return carries;
-    }
-
-    /** Closes the files and returns the chunks; call once, after the last record. */
-    List<Chunk> chunks() throws IOException {
-      if (chunks.isEmpty() && variants == null) {
-        beforeRecord(0); // an empty job still has one (empty) chunk to commit its Job node with
-      }
-      closeCurrent();
-      return List.copyOf(chunks);
-    }
-
-    /** Closes the current pair of files and records it as a chunk. */
-    private void closeCurrent() throws IOException {
-      if (variants == null) {
-        return;
-      }
-      try {
-        variants.close();
-      } finally {
-        variants = null;
-        try {
-          carries.close();
-        } finally {
-          carries = null;
-        }
-      }
-      chunks.add(new Chunk(variantsCsv, carriesCsv, region, variantsInChunk, rowsInChunk));
-    }
-
-    @Override
-    public void close() throws IOException {
-      closeCurrent();
-    }
-  }
-
-  /** Streams the TSV once into deduplicated CSVs and fingerprints the input. */
-  private static Conversion convert(
-      String jobId, List<String> samples, Path tsv, Path work, long num, long rowsPerChunk)
-      throws IOException {
-    MessageDigest digest = sha256();
-    digest.update((FORMAT_VERSION + '\0' + jobId + '\0').getBytes(StandardCharsets.UTF_8));
-    for (String s : samples) {
-      digest.update((s + '\0').getBytes(StandardCharsets.UTF_8));
-    }
-    // unique sample names; a repeated column name (invalid VCF) is written once
-    Map<String, Integer> unique = new LinkedHashMap<>();
-    byte[][] sampleCsv = new byte[samples.size()][];
-    boolean[] skipColumn = new boolean[samples.size()];
-    for (int i = 0; i < samples.size(); i++) {
-      skipColumn[i] = unique.putIfAbsent(samples.get(i), i) != null;
-      sampleCsv[i] = CsvWriter.field(samples.get(i));
-    }
-    // created_by of the nodes this write creates (a probe drops the rows of existing nodes)
-    byte[] numCsv = CsvWriter.field(Long.toString(num));
-    Path samplesCsv = work.resolve("samples.csv");
-    try (CsvWriter out = new CsvWriter(samplesCsv)) {
-      for (String s : unique.keySet()) {
-        out.field(CsvWriter.field(s)).field(numCsv).endRow();
-      }
-    }
-    byte[] jobCsv = CsvWriter.field(jobId);
-    long variants = 0;
-    long relationships = 0;
-    List<Chunk> chunks;
-    try (VariantTsvReader in = new VariantTsvReader(tsv, samples.size(), digest);
-        ChunkedCsv out = new ChunkedCsv(work, rowsPerChunk)) {
-      Deduplicator dedup = new Deduplicator();
-      byte[] id = new byte[256];
-      while (in.next()) {
-        if (in.isDot(VariantTsvReader.ALT)) {
-          continue; // no-variant record: stored in Lance only
-        }
-        id = in.variantIdInto(id);
-        int idLength = in.variantIdLength();
-        if (!dedup.firstOccurrence(in, id, idLength)) {
-          continue; // same normalised variant twice in one job: first record wins
-        }
-        variants++;
-        byte[] buf = in.buffer();
-        out.beforeRecord(1 + unique.size());
-        out.cover(in);
-        out.variants()
-            .field(id, 0, idLength)
-            .field(buf, in.start(VariantTsvReader.CHROM), in.length(VariantTsvReader.CHROM))
-            .field(buf, in.start(VariantTsvReader.POS), in.length(VariantTsvReader.POS))
-            .field(buf, in.start(VariantTsvReader.REF), in.length(VariantTsvReader.REF))
-            .field(buf, in.start(VariantTsvReader.ALT), in.length(VariantTsvReader.ALT))
-            .field(numCsv)
-            .endRow();
-        for (int s = 0; s < skipColumn.length; s++) {
-          if (skipColumn[s]) {
-            continue;
-          }
-          int field = VariantTsvReader.FIXED_COLUMNS + s;
-          String zygosity = Genotypes.zygosity(buf, in.start(field), in.end(field));
-          if (zygosity == null) {
-            continue;
-          }
-          out.carries()
-              .field(sampleCsv[s])
-              .field(id, 0, idLength)
-              .field(jobCsv)
-              .field(buf, in.start(field), in.length(field))
-              .field(ZYGOSITY_CSV.get(zygosity))
-              .endRow();
-          relationships++;
-        }
-      }
-      chunks = out.chunks();
-    }
-    String fingerprint = HexFormat.of().formatHex(digest.digest());
-    return new Conversion(
-        new WriteCounts(unique.size(), variants, relationships),
-        fingerprint,
-        samplesCsv,
-        chunks);
-  }
-
-  /**
    * True if every count a complete job recorded is found in the shard (see {@link KuzuJobs}). A job
    * written by the first version has untagged nodes: its own keys, from the input, are looked up.
    */
-  private boolean allFound(KuzuJobs jobs, String jobId, KuzuJobs.Stored stored, Conversion c) {
+  private boolean allFound(KuzuJobs jobs, String jobId, KuzuJobs.Stored stored, KuzuConversion c) {
     if (!stored.legacy()) {
       return KuzuJobs.allFound(stored, jobs.found(jobId, stored.num()));
     }
@@ -597,7 +324,7 @@ public final class KuzuShard implements AutoCloseable {
     }
     long samples = existingKeys("Sample", KuzuSchema.SAMPLE_COLUMNS, null, c.samplesCsv());
     long variants = 0;
-    for (Chunk chunk : c.chunks()) {
+    for (KuzuConversion.Chunk chunk : c.chunks()) {
       variants += existingKeys("Variant", KuzuSchema.VARIANT_COLUMNS, chunk.region(), chunk.variantsCsv());
     }
     return samples == stored.counts().sampleNodes() && variants == stored.counts().variantNodes();
@@ -609,7 +336,7 @@ public final class KuzuShard implements AutoCloseable {
    * once all of it is durable, the completion marker in a transaction of its own.
    */
   private void write(
-      KuzuJobs jobs, String jobId, long num, Conversion c, Path work, KuzuJobs.Stored stored) {
+      KuzuJobs jobs, String jobId, long num, KuzuConversion c, Path work, KuzuJobs.Stored stored) {
     // Variant keys are unique within the job, so when the table starts empty no chunk can collide
     boolean probe = count("MATCH (x:Variant) RETURN count(*)") > 0;
     // nodes that earlier writes of this job created (a crashed or a changed write) keep its tag
@@ -658,10 +385,10 @@ public final class KuzuShard implements AutoCloseable {
    * @return the Sample and Variant nodes the chunk created
    */
   private long[] writeChunk(
-      String jobId, long num, Conversion c, Path work, int k, boolean jobExisted, boolean probeVariants) {
-    List<Chunk> chunks = c.chunks();
+      String jobId, long num, KuzuConversion c, Path work, int k, boolean jobExisted, boolean probeVariants) {
+    List<KuzuConversion.Chunk> chunks = c.chunks();
     boolean first = k == 0;
-    Chunk chunk = chunks.get(k);
+    KuzuConversion.Chunk chunk = chunks.get(k);
     long createdSamples = 0;
     run(connection, "BEGIN TRANSACTION");
     try {
@@ -709,7 +436,7 @@ public final class KuzuShard implements AutoCloseable {
       return new long[] {createdSamples, createdVariants};
     } catch (RuntimeException e) {
       // Kuzu has rolled the transaction back (or it is still open after a Java-side failure);
-      // either way its in-memory state can be corrupt: see the class comment
+      // either way its in-memory state can be corrupt: docs/design-notes.md, "A failed transaction reopens the database"
       discardFailedTransaction(e);
       if (e.getMessage() != null && e.getMessage().contains(BUFFER_POOL_FULL)) {
         throw new KuzuCapacityException(
@@ -802,7 +529,7 @@ public final class KuzuShard implements AutoCloseable {
     return copied;
   }
 
-  /** How many keys of {@code csv} (a {@link #convert} output) exist in {@code table}. */
+  /** How many keys of {@code csv} (a {@link KuzuConversion#convert} output) exist in {@code table}. */
   private long existingKeys(String table, String columns, Map<String, long[]> region, Path csv) {
     return count(
         "LOAD WITH HEADERS (" + columns + ") FROM " + literal(csv) + " " + CSV_OPTIONS
@@ -952,14 +679,6 @@ public final class KuzuShard implements AutoCloseable {
     }
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JRE", e);
-    }
-  }
-
   private static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
@@ -967,244 +686,6 @@ public final class KuzuShard implements AutoCloseable {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
-      }
-    }
-  }
-
-  /**
-   * Decides whether a record's variant id is new within the job, in O(distinct ids) longs of
-   * memory rather than strings: a 64-bit hash set answers "new" exactly; a "seen" answer is
-   * confirmed against the ids at the current CHROM/POS while the input is sorted (duplicates of a
-   * normalised record share CHROM and POS), which makes it exact for sorted input. For unsorted
-   * input a hash hit is trusted (false-duplicate probability about n^2/2^65).
-   */
-  private static final class Deduplicator {
-    private final LongHashSet seen = new LongHashSet();
-    private final Set<String> finishedChroms = new HashSet<>();
-    private byte[] chrom = new byte[0];
-    private long pos = -1;
-    private boolean sorted = true;
-    // ids seen at the current CHROM/POS, packed into one growable byte array
-    private byte[] atPosition = new byte[1024];
-    private int[] idEnds = new int[16];
-    private int idsAtPosition;
-
-    boolean firstOccurrence(VariantTsvReader in, byte[] id, int idLength) {
-      trackPosition(in);
-      boolean seenHere = seenAtPosition(id, idLength);
-      rememberAtPosition(id, idLength);
-      if (seen.add(in.variantIdHash())) {
-        return true;
-      }
-      // hash hit: a real duplicate, or a 64-bit collision
-      return sorted && !seenHere;
-    }
-
-    private boolean seenAtPosition(byte[] id, int idLength) {
-      int start = 0;
-      for (int i = 0; i < idsAtPosition; i++) {
-        int end = idEnds[i];
-        if (Arrays.equals(atPosition, start, end, id, 0, idLength)) {
-          return true;
-        }
-        start = end;
-      }
-      return false;
-    }
-
-    private void rememberAtPosition(byte[] id, int idLength) {
-      int start = idsAtPosition == 0 ? 0 : idEnds[idsAtPosition - 1];
-      if (start + idLength > atPosition.length) {
-        atPosition = Arrays.copyOf(atPosition, Math.max(atPosition.length * 2, start + idLength));
-      }
-      if (idsAtPosition == idEnds.length) {
-        idEnds = Arrays.copyOf(idEnds, idEnds.length * 2);
-      }
-      System.arraycopy(id, 0, atPosition, start, idLength);
-      idEnds[idsAtPosition++] = start + idLength;
-    }
-
-    private void trackPosition(VariantTsvReader in) {
-      byte[] buf = in.buffer();
-      int start = in.start(VariantTsvReader.CHROM);
-      int end = in.end(VariantTsvReader.CHROM);
-      long p = in.pos();
-      if (!Arrays.equals(chrom, 0, chrom.length, buf, start, end)) {
-        if (chrom.length > 0) {
-          finishedChroms.add(new String(chrom, StandardCharsets.UTF_8));
-        }
-        chrom = Arrays.copyOfRange(buf, start, end);
-        if (finishedChroms.contains(new String(chrom, StandardCharsets.UTF_8))) {
-          sorted = false; // contig block not contiguous
-        }
-        pos = p;
-        idsAtPosition = 0;
-      } else if (p != pos) {
-        if (p < pos) {
-          sorted = false;
-        }
-        pos = p;
-        idsAtPosition = 0;
-      }
-    }
-  }
-
-  /** Open-addressing set of non-zero-remapped longs; 8 bytes per entry at load factor <= 0.5. */
-  static final class LongHashSet {
-    private long[] table = new long[1 << 16];
-    private int size;
-    private boolean containsZero;
-
-    /** Returns true if the value was not present. */
-    boolean add(long value) {
-      if (value == 0) {
-        boolean added = !containsZero;
-        containsZero = true;
-        return added;
-      }
-      if ((size + 1) * 2 > table.length) {
-        grow();
-      }
-      int mask = table.length - 1;
-      int i = (int) VariantTsvReader.mix64(value) & mask;
-      while (table[i] != 0) {
-        if (table[i] == value) {
-          return false;
-        }
-        i = (i + 1) & mask;
-      }
-      table[i] = value;
-      size++;
-      return true;
-    }
-
-    private void grow() {
-      long[] old = table;
-      table = new long[old.length * 2];
-      int mask = table.length - 1;
-      for (long v : old) {
-        if (v != 0) {
-          int i = (int) VariantTsvReader.mix64(v) & mask;
-          while (table[i] != 0) {
-            i = (i + 1) & mask;
-          }
-          table[i] = v;
-        }
-      }
-    }
-  }
-
-  /**
-   * Minimal RFC-4180 CSV writer on bytes (quote doubled, quoted only when needed) with its own
-   * buffer: {@code BufferedOutputStream}'s synchronized single-byte writes were a measurable part
-   * of the conversion.
-   */
-  static final class CsvWriter implements AutoCloseable {
-    private final OutputStream out;
-    private final byte[] buf = new byte[1 << 16];
-    private int n;
-    private boolean rowStarted;
-
-    CsvWriter(Path path) throws IOException {
-      this.out = Files.newOutputStream(path);
-    }
-
-    /** Pre-encodes a constant field. */
-    static byte[] field(String value) {
-      byte[] raw = value.getBytes(StandardCharsets.UTF_8);
-      return needsQuoting(raw, 0, raw.length) ? quote(raw, 0, raw.length) : raw;
-    }
-
-    /** Writes a pre-encoded field (see {@link #field(String)}). */
-    CsvWriter field(byte[] encoded) throws IOException {
-      separator();
-      put(encoded, 0, encoded.length);
-      return this;
-    }
-
-    CsvWriter field(byte[] b, int start, int length) throws IOException {
-      separator();
-      if (needsQuoting(b, start, length)) {
-        byte[] quoted = quote(b, start, length);
-        put(quoted, 0, quoted.length);
-      } else {
-        put(b, start, length);
-      }
-      return this;
-    }
-
-    CsvWriter endRow() throws IOException {
-      if (n == buf.length) {
-        flushBuffer();
-      }
-      buf[n++] = '\n';
-      rowStarted = false;
-      return this;
-    }
-
-    private void separator() throws IOException {
-      if (rowStarted) {
-        if (n == buf.length) {
-          flushBuffer();
-        }
-        buf[n++] = ',';
-      }
-      rowStarted = true;
-    }
-
-    private void put(byte[] b, int start, int length) throws IOException {
-      if (length > buf.length - n) {
-        flushBuffer();
-        if (length > buf.length) {
-          out.write(b, start, length);
-          return;
-        }
-      }
-      System.arraycopy(b, start, buf, n, length);
-      n += length;
-    }
-
-    private void flushBuffer() throws IOException {
-      out.write(buf, 0, n);
-      n = 0;
-    }
-
-    private static boolean needsQuoting(byte[] b, int start, int length) {
-      if (length == 0) {
-        return true; // "" keeps an empty string from being read as NULL
-      }
-      if (b[start] == ' ' || b[start + length - 1] == ' ') {
-        return true;
-      }
-      for (int i = start; i < start + length; i++) {
-        byte c = b[i];
-        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    private static byte[] quote(byte[] b, int start, int length) {
-      byte[] out = new byte[length * 2 + 2];
-      int p = 0;
-      out[p++] = '"';
-      for (int i = start; i < start + length; i++) {
-        if (b[i] == '"') {
-          out[p++] = '"';
-        }
-        out[p++] = b[i];
-      }
-      out[p++] = '"';
-      return Arrays.copyOf(out, p);
-    }
-
-    @Override
-    public void close() throws IOException {
-      try {
-        flushBuffer();
-      } finally {
-        out.close();
       }
     }
   }

@@ -73,7 +73,7 @@ class GenotypesAndTsvTest {
 
   @Test
   void hashSetAndVariantHash() {
-    KuzuShard.LongHashSet set = new KuzuShard.LongHashSet();
+    LongHashSet set = new LongHashSet();
     for (long i = -100_000; i < 100_000; i++) {
       assertTrue(set.add(i * 0x9E3779B97F4A7C15L));
     }

@@ -57,7 +57,7 @@ class KuzuCapacityTest {
     // 300k single-sample records, each a distinct variant carried by the sample: 600k rows. At 200k
     // records the small job after this failure happened to pass even without the reopen.
     Path tall = tmp.resolve("tall.tsv");
-    StoreBench.generate(tall, TALL_RECORDS, 0);
+    StoreTestData.generate(tall, TALL_RECORDS, 0);
     List<String> wideSamples = new ArrayList<>();
     for (int s = 0; s < WIDE_SAMPLES; s++) {
       wideSamples.add("W" + s);
@@ -66,7 +66,7 @@ class KuzuCapacityTest {
     // the shard is told to write each job in one transaction, as it did before transactions were
     // sized from the pool: the way to make a transaction too large for it
     try (KuzuShard shard =
-        KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
+        KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL).withRowsPerTransaction(ONE_TRANSACTION))) {
       WriteCounts counts1 = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
       assertEquals(counts1, shard.replaceJob("job1", StoreTestData.SAMPLES, job1, scratch));
 
@@ -136,7 +136,7 @@ class KuzuCapacityTest {
       assertEquals(List.of(), reader.variantsOf("T", 5));
     }
     // written to after both failures, closed with a checkpoint, reopened: still writable
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL))) {
       Path job4 = StoreTestData.write(tmp, "job4.tsv", "chr5\t8\tG\tA\t9\tPASS\t1/1\n");
       assertEquals(new WriteCounts(1, 1, 1), shard.replaceJob("job4", List.of("S9"), job4, scratch));
     }
@@ -156,15 +156,15 @@ class KuzuCapacityTest {
     Path shardFile = tmp.resolve("graph/partition-0.kuzu");
     Path scratch = tmp.resolve("scratch");
     Path job = tmp.resolve("job.tsv");
-    StoreBench.generate(job, 200_000, 0);
+    StoreTestData.generate(job, 200_000, 0);
     WriteCounts expected = new WriteCounts(1, 200_000, 200_000);
     assertEquals(95_869, KuzuShard.rowsPerTransaction(pool));
-    try (KuzuShard shard = KuzuShard.open(shardFile, 24L << 20, KuzuShard.DEFAULT_MAX_DB_SIZE_BYTES, ONE_TRANSACTION)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(24L << 20).withRowsPerTransaction(ONE_TRANSACTION))) {
       KuzuCapacityException e =
           assertThrows(KuzuCapacityException.class, () -> shard.replaceJob("job", List.of("T"), job, scratch));
       assertEquals(400_000, e.transactionRows());
     }
-    try (KuzuShard shard = KuzuShard.open(shardFile, pool)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(pool))) {
       assertEquals(expected, shard.replaceJob("job", List.of("T"), job, scratch));
       assertEquals(
           List.of("commit-0", "commit-1", "commit-2", "commit-3", "commit-4"),
@@ -194,7 +194,7 @@ class KuzuCapacityTest {
     Path jobB = StoreTestData.generate(tmp.resolve("b.tsv"), 60_000, "chr2", 1000);
     Path sites = StoreTestData.write(tmp, "c.tsv", "chr3\t5\tA\tG\t.\t.\nchr3\t9\tC\tT\t.\t.\n");
     WriteCounts a = new WriteCounts(1, 40_000, 40_000);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(a, shard.replaceJob(A, List.of("SA"), jobA, scratch));
       KuzuCapacityException full =
           assertThrows(KuzuCapacityException.class, () -> shard.replaceJob(B, List.of("SB"), jobB, scratch));

@@ -57,7 +57,7 @@ class KuzuCheckpointKillTest {
     WriteCounts big = expectedCounts(samples.size());
     // a job written before: it must come through the crash untouched
     WriteCounts job1 = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(job1, shard.replaceJob("job1", StoreTestData.SAMPLES, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1), scratch));
     }
 
@@ -72,7 +72,7 @@ class KuzuCheckpointKillTest {
     assertNotEquals(
         Boolean.TRUE, recovered.bigComplete(), "a job whose rows are not durable is not complete: " + recovered);
 
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(big, shard.replaceJob("big", samples, tsv, scratch));
       assertTrue(
           shard.lastPhaseMillis().containsKey("copy-variants-0"),
@@ -206,7 +206,7 @@ class KuzuCheckpointKillTest {
   public static final class Writer {
     public static void main(String[] args) throws Exception {
       List<String> samples = List.of(args).subList(3, args.length);
-      try (KuzuShard shard = KuzuShard.open(Path.of(args[0]), POOL)) {
+      try (KuzuShard shard = KuzuShard.open(Path.of(args[0]), KuzuShard.Options.forPool(POOL))) {
         System.out.println(shard.replaceJob("big", samples, Path.of(args[1]), Path.of(args[2])));
         System.out.println(shard.lastPhaseMillis());
       }

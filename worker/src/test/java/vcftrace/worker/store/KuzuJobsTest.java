@@ -38,7 +38,7 @@ class KuzuJobsTest {
   @Test
   void eachJobRecordsTheNodesItCreated() throws Exception {
     Path shardFile = tmp.resolve("graph/vcf.jobs-0.kuzu");
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1), tmp.resolve("s"));
       shard.replaceJob("sites", List.of(), StoreTestData.write(tmp, "b.tsv", SITES), tmp.resolve("s"));
       shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, StoreTestData.write(tmp, "c.tsv", StoreTestData.JOB2), tmp.resolve("s"));
@@ -60,14 +60,14 @@ class KuzuJobsTest {
   void aReplayWritesAgainAJobWhoseVariantNodesAreGone() throws Exception {
     Path shardFile = tmp.resolve("graph/vcf.jobs-0.kuzu");
     Path sites = StoreTestData.write(tmp, "b.tsv", SITES);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1), tmp.resolve("s"));
       assertEquals(SITES_COUNTS, shard.replaceJob("sites", List.of(), sites, tmp.resolve("s")));
     }
     // what the SIGKILL in issue 11 left: a sites-only job complete, its COPYed nodes gone. No
     // relationship count can see it; the shard was closed cleanly, so only the replay checks.
     cypher(shardFile, true, "MATCH (v:Variant) WHERE v.created_by = 2 DELETE v");
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(SITES_COUNTS, shard.replaceJob("sites", List.of(), sites, tmp.resolve("s")));
       assertTrue(shard.lastPhaseMillis().containsKey("copy-variants-0"), shard.lastPhaseMillis().toString());
       assertEquals(SITES_COUNTS, shard.replaceJob("sites", List.of(), sites, tmp.resolve("s")));
@@ -87,7 +87,7 @@ class KuzuJobsTest {
     Path job1 = StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1);
     Path sites = StoreTestData.write(tmp, "b.tsv", SITES);
     Path job2 = StoreTestData.write(tmp, "c.tsv", StoreTestData.JOB2);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, job1, tmp.resolve("s"));
       shard.replaceJob("sites", List.of(), sites, tmp.resolve("s"));
       shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, job2, tmp.resolve("s"));
@@ -97,7 +97,7 @@ class KuzuJobsTest {
         "MATCH (v:Variant {id: 'chr4-20-C-T'}) DELETE v",
         "MATCH ()-[r:CARRIES]->(v:Variant {id: 'chr9-1-A-T'}) DELETE r");
     assertTrue(Files.exists(KuzuShard.walFile(shardFile)));
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(
           List.of("job1|True", "job2|False", "sites|False"),
           rowsOfOpenShard(shard, "MATCH (j:Job) RETURN j.id + '|' + CAST(j.complete AS STRING) AS x ORDER BY x"));
@@ -121,7 +121,7 @@ class KuzuJobsTest {
     Path job1 = StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1);
     Path sites = StoreTestData.write(tmp, "b.tsv", SITES);
     Path job2 = StoreTestData.write(tmp, "c.tsv", StoreTestData.JOB2);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, job1, tmp.resolve("s"));
       shard.replaceJob("sites", List.of(), sites, tmp.resolve("s"));
       shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, job2, tmp.resolve("s"));
@@ -140,7 +140,7 @@ class KuzuJobsTest {
         List.of("id", "fingerprint", "complete", "sample_nodes", "variant_nodes", "relationships"),
         rows(shardFile, "CALL table_info('Job') RETURN name"));
 
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(
           List.of("job1|True", "job2|False", "sites|True"),
           rowsOfOpenShard(shard, "MATCH (j:Job) RETURN j.id + '|' + CAST(j.complete AS STRING) AS x ORDER BY x"));
@@ -155,7 +155,7 @@ class KuzuJobsTest {
     }
     // a first-version sites-only job whose nodes are gone: caught when its replay looks its keys up
     cypher(shardFile, true, "MATCH (v:Variant {id: 'chr4-30-G-A'}) DELETE v");
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(SITES_COUNTS, shard.replaceJob("sites", List.of(), sites, tmp.resolve("s")));
       assertTrue(shard.lastPhaseMillis().containsKey("copy-variants-0"), shard.lastPhaseMillis().toString());
     }

@@ -32,7 +32,7 @@ class KuzuShardTest {
     Path tsv = StoreTestData.write(tmp, "job1.tsv", StoreTestData.JOB1);
     WriteCounts expected =
         new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv, scratch));
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv, scratch));
     }
@@ -40,7 +40,7 @@ class KuzuShardTest {
       assertEquals(0, left.count(), "scratch files are cleaned up");
     }
     // reopen: the replay short-circuit survives restarts
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv, scratch));
     }
     try (KuzuGraphReader reader = KuzuGraphReader.open(shardFile.getParent())) {
@@ -97,7 +97,7 @@ class KuzuShardTest {
     Path scratch = tmp.resolve("scratch");
     Path tsv1 = StoreTestData.write(tmp, "job1.tsv", StoreTestData.JOB1);
     Path tsv2 = StoreTestData.write(tmp, "job2.tsv", StoreTestData.JOB2);
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch);
       assertEquals(
           new WriteCounts(2, 3, 4),
@@ -124,21 +124,21 @@ class KuzuShardTest {
     Path dir = tmp.resolve("graph");
     Path scratch = tmp.resolve("scratch");
     StringBuilder many = new StringBuilder();
-    for (int c = 0; c < KuzuShard.MAX_REGION_CONTIGS + 20; c++) {
+    for (int c = 0; c < KuzuConversion.MAX_REGION_CONTIGS + 20; c++) {
       many.append("ctg").append(c).append("\t5\tA\tG\t1\tPASS\t0/1\n");
     }
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("first", List.of("S1"), StoreTestData.write(tmp, "m1.tsv", many.toString()), scratch);
       // second job: same contigs (all variants exist) plus one new; region map overflows
       many.append("ctg0\t6\tA\tG\t1\tPASS\t1/1\n");
       assertEquals(
-          new WriteCounts(1, KuzuShard.MAX_REGION_CONTIGS + 21, KuzuShard.MAX_REGION_CONTIGS + 21),
+          new WriteCounts(1, KuzuConversion.MAX_REGION_CONTIGS + 21, KuzuConversion.MAX_REGION_CONTIGS + 21),
           shard.replaceJob("second", List.of("S2"), StoreTestData.write(tmp, "m2.tsv", many.toString()), scratch));
     }
     try (KuzuGraphReader reader = KuzuGraphReader.open(dir)) {
       assertEquals(
           new KuzuGraphReader.Counts(
-              2, KuzuShard.MAX_REGION_CONTIGS + 21, 2L * (KuzuShard.MAX_REGION_CONTIGS + 20) + 1),
+              2, KuzuConversion.MAX_REGION_CONTIGS + 21, 2L * (KuzuConversion.MAX_REGION_CONTIGS + 20) + 1),
           reader.totals());
     }
   }
@@ -147,7 +147,7 @@ class KuzuShardTest {
   void changedContentReplacesOldRelationships() throws Exception {
     Path dir = tmp.resolve("graph");
     Path scratch = tmp.resolve("scratch");
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1), scratch);
       shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, StoreTestData.write(tmp, "b.tsv", StoreTestData.JOB2), scratch);
       String firstTwo = String.join("\n", StoreTestData.JOB1.lines().limit(2).toList()) + "\n";
@@ -176,7 +176,7 @@ class KuzuShardTest {
             "chr1\t3\tC\tT\t1\tPASS\t0/0\t1")
             + "\n";
     List<String> samples = List.of("a,b\"c", "x\\y 'z'");
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("p.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("p.kuzu"), KuzuShard.Options.forPool(POOL))) {
       assertEquals(
           new WriteCounts(2, 3, 4),
           shard.replaceJob("j'1", samples, StoreTestData.write(tmp, "u.tsv", tsv), tmp.resolve("s p'ace")));
@@ -192,7 +192,7 @@ class KuzuShardTest {
   void malformedInputLeavesGraphUnchanged() throws Exception {
     Path dir = tmp.resolve("graph");
     Path scratch = tmp.resolve("scratch");
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL))) {
       shard.replaceJob("job1", StoreTestData.SAMPLES, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1), scratch);
       Path bad = StoreTestData.write(tmp, "bad.tsv", "chr7\t1\tA\tG\t1\tPASS\t0/1\t0/1\t0/1\nchr7\t2\tA\tG\n");
       assertThrows(
@@ -214,12 +214,12 @@ class KuzuShardTest {
   void readerMergesShardsWithDistinctNodeCounts() throws Exception {
     Path dir = tmp.resolve("graph");
     Path scratch = tmp.resolve("scratch");
-    try (KuzuShard p0 = KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL);
-        KuzuShard p1 = KuzuShard.open(dir.resolve("partition-1.kuzu"), POOL)) {
+    try (KuzuShard p0 = KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL));
+        KuzuShard p1 = KuzuShard.open(dir.resolve("partition-1.kuzu"), KuzuShard.Options.forPool(POOL))) {
       p0.replaceJob("job1", StoreTestData.SAMPLES, StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1), scratch);
       p1.replaceJob("job2", StoreTestData.JOB2_SAMPLES, StoreTestData.write(tmp, "b.tsv", StoreTestData.JOB2), scratch);
       // a shard open read-write in this JVM must not be opened a second time
-      assertThrows(IllegalStateException.class, () -> KuzuShard.open(dir.resolve("partition-0.kuzu"), POOL));
+      assertThrows(IllegalStateException.class, () -> KuzuShard.open(dir.resolve("partition-0.kuzu"), KuzuShard.Options.forPool(POOL)));
       assertThrows(IllegalStateException.class, () -> KuzuGraphReader.open(dir));
     }
     Files.createDirectories(dir.resolve("not-a-shard.kuzu.d"));
@@ -250,7 +250,7 @@ class KuzuShardTest {
       assertEquals(new KuzuGraphReader.Counts(0, 0, 0), reader.totals());
     }
     Path dir = tmp.resolve("graph");
-    try (KuzuShard shard = KuzuShard.open(dir.resolve("p.kuzu"), POOL)) {
+    try (KuzuShard shard = KuzuShard.open(dir.resolve("p.kuzu"), KuzuShard.Options.forPool(POOL))) {
       Path sites = StoreTestData.write(tmp, "sites.tsv", "chr1\t1\tA\tG\t.\t.\nchr1\t2\tA\t.\t.\t.\n");
       assertEquals(new WriteCounts(0, 1, 0), shard.replaceJob("sites", List.of(), sites, tmp.resolve("s")));
       assertEquals(new WriteCounts(0, 0, 0), shard.replaceJob("empty", List.of(), StoreTestData.write(tmp, "e.tsv", ""), tmp.resolve("s")));
@@ -265,7 +265,7 @@ class KuzuShardTest {
     Path tsv1 = StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1);
     WriteCounts expected = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
     // 7 rows per transaction -> job1 (18 variants + 23 rels) takes several transactions
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL, 1L << 34, 7)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL).withMaxDbSizeBytes(1L << 34).withRowsPerTransaction(7))) {
       shard.replaceJob("job2", StoreTestData.JOB2_SAMPLES, StoreTestData.write(tmp, "b.tsv", StoreTestData.JOB2), scratch);
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
       assertTrue(shard.lastPhaseMillis().containsKey("commit-3"), shard.lastPhaseMillis().toString());
@@ -284,7 +284,7 @@ class KuzuShardTest {
         }
       }
     }
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL, 1L << 34, 7)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL).withMaxDbSizeBytes(1L << 34).withRowsPerTransaction(7))) {
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
       assertTrue(shard.lastPhaseMillis().containsKey("delete-old-rels"));
     }
@@ -305,7 +305,7 @@ class KuzuShardTest {
     Path shardFile = dir.resolve("vcf.jobs-0.kuzu");
     Path tsv1 = StoreTestData.write(tmp, "a.tsv", StoreTestData.JOB1);
     WriteCounts expected = new WriteCounts(3, StoreTestData.JOB1_VARIANTS, StoreTestData.JOB1_RELS);
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
     }
     // what a SIGKILLed worker once left behind: the Job node complete, the job's relationships gone
@@ -314,7 +314,7 @@ class KuzuShardTest {
         QueryResult r = c.query("MATCH ()-[r:CARRIES]->() WHERE r.job_id = 'job1' DELETE r")) {
       assertTrue(r.isSuccess(), r.getErrorMessage());
     }
-    try (KuzuShard shard = KuzuShard.open(shardFile, POOL)) {
+    try (KuzuShard shard = KuzuShard.open(shardFile, KuzuShard.Options.forPool(POOL))) {
       assertEquals(expected, shard.replaceJob("job1", StoreTestData.SAMPLES, tsv1, scratch));
       assertTrue(shard.lastPhaseMillis().containsKey("delete-old-rels"), shard.lastPhaseMillis().toString());
     }

@@ -84,4 +84,28 @@ final class StoreTestData {
     }
     return file;
   }
+
+  /** Single-sample records on chr1..chr4, one every 3 bp, ~1/3 hom-alt. */
+  static void generate(Path file, long rows, long offset) throws IOException {
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      StringBuilder line = new StringBuilder(96);
+      long perChrom = Math.max(1, rows / 4 + 1);
+      for (long n = 0; n < rows; n++) {
+        long i = n + offset;
+        line.setLength(0);
+        line.append("chr").append(1 + i / perChrom).append('\t')
+            .append(1000 + (i % perChrom) * 3).append('\t')
+            .append("ACGT".charAt((int) (i & 3))).append('\t')
+            .append("CGTA".charAt((int) (i & 3))).append('\t');
+        if (i % 10 == 0) {
+          line.append('.');
+        } else {
+          line.append(20 + (i % 80)).append(".5");
+        }
+        line.append('\t').append(i % 7 == 0 ? "LowQual" : "PASS").append('\t')
+            .append(i % 3 == 0 ? "1/1" : "0/1").append('\n');
+        w.append(line);
+      }
+    }
+  }
 }
