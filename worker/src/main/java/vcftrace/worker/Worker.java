@@ -3,14 +3,8 @@ package vcftrace.worker;
 import static java.util.Objects.requireNonNull;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
-import io.opentelemetry.context.propagation.TextMapPropagator;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +21,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import vcftrace.common.Attrs;
@@ -56,7 +49,6 @@ public final class Worker implements Runnable {
 
   private final Consumer<byte[], byte[]> consumer;
   private final JobRunner runner;
-  private final TextMapPropagator propagator;
   private final StorageGuard storage;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong committed = new AtomicLong();
@@ -64,10 +56,9 @@ public final class Worker implements Runnable {
   // Written on the poll thread only; read by /health. Null while taking jobs.
   private volatile String pausedReason;
 
-  public Worker(Consumer<byte[], byte[]> consumer, JobRunner runner, TextMapPropagator propagator, StorageGuard storage) {
+  public Worker(Consumer<byte[], byte[]> consumer, JobRunner runner, StorageGuard storage) {
     this.consumer = requireNonNull(consumer, "consumer");
     this.runner = requireNonNull(runner, "runner");
-    this.propagator = requireNonNull(propagator, "propagator");
     this.storage = requireNonNull(storage, "storage");
   }
 
@@ -211,20 +202,4 @@ public final class Worker implements Runnable {
   public long committedJobs() {
     return committed.get();
   }
-
-  private static final TextMapGetter<ConsumerRecord<byte[], byte[]>> HEADERS =
-      new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(ConsumerRecord<byte[], byte[]> carrier) {
-          List<String> keys = new ArrayList<>();
-          for (Header h : carrier.headers()) keys.add(h.key());
-          return keys;
-        }
-
-        @Override
-        public String get(ConsumerRecord<byte[], byte[]> carrier, String key) {
-          Header h = carrier == null ? null : carrier.headers().lastHeader(key);
-          return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-        }
-      };
 }

@@ -98,8 +98,7 @@ public final class WorkerApp implements AutoCloseable {
       WorkerMetrics workerMetrics = new WorkerMetrics(Stage.steps(stages).stream().map(Step::spanName).toList());
       workerMetrics.bindTo(metrics.registry());
       JobRunner runner = push(resources, new JobRunner(cfg, telemetry.tracer(), producer, stages, workerMetrics, storage));
-      Worker worker = new Worker(consumer, runner,
-          telemetry.openTelemetry().getPropagators().getTextMapPropagator(), storage);
+      Worker worker = new Worker(consumer, runner, storage);
       consumer.subscribe(List.of(cfg.topics().jobs()), worker.rebalanceListener(shards));
       metrics.health(() -> {
         String paused = worker.pausedReason();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +114,7 @@ class WorkerLoopTest {
         worker.rebalanceListener(none).onPartitionsAssigned(partitions);
       }
     });
-    worker = new Worker(consumer, runner, W3CTraceContextPropagator.getInstance(), storage);
+    worker = new Worker(consumer, runner, storage);
     consumer.rebalance(List.of(P0, P1));
     consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L, P2, 0L));
   }
@@ -381,7 +380,7 @@ class WorkerLoopTest {
 
   /** Runs the loop on this thread: poll i first runs task i; the poll after the last stops the loop. */
   private void runPolls(List<Runnable> tasks) {
-    if (workerRan) worker = new Worker(consumer, runner, W3CTraceContextPropagator.getInstance(), storage);
+    if (workerRan) worker = new Worker(consumer, runner, storage);
     workerRan = true;
     for (Runnable t : tasks) consumer.schedulePollTask(t);
     consumer.schedulePollTask(this::stopLoop);
