@@ -351,6 +351,14 @@ public final class KuzuShard implements AutoCloseable {
     try {
       checkpointIfWalLeft();
       phase("checkpoint");
+      // No silent loss: the job is marked complete only if the shard holds every relationship the
+      // extract gave it (a mismatch fails the attempt as a write failure, retried, never SUCCEEDED).
+      long found = jobs.relationshipsOf(jobId);
+      if (found != c.counts().relationships()) {
+        throw new IllegalStateException("job " + jobId + ": the shard holds " + found + " of its "
+            + c.counts().relationships() + " relationships after the write");
+      }
+      phase("verify");
       new KuzuJobs(connection).markComplete(jobId, ownSamples, ownVariants);
       phase("mark-complete");
     } catch (RuntimeException e) {
